@@ -1,0 +1,61 @@
+# Backstop: the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=marketplace:create_app $(BIN)/flask
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+STATIC_GOVUK := marketplace/static/govuk
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres assets lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt requirements.txt $(VENV)/.stamp-runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(STATIC_GOVUK)/.stamp: node_modules/.stamp
+	rm -rf $(STATIC_GOVUK)
+	mkdir -p $(STATIC_GOVUK)
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC_GOVUK)/
+	cp -r $(GOVUK_DIST)/assets $(STATIC_GOVUK)/assets
+	touch $@
+
+assets: $(STATIC_GOVUK)/.stamp
+
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
+run: $(VENV)/.stamp-runtime assets
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.stamp-dev assets /usr/bin/chromium
+	$(MAKE) test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; else echo "TEST_DATABASE_URL not set: skipped the PostgreSQL run"; fi
+
+test-sqlite:
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check marketplace tests config.py
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC_GOVUK) instance .pytest_cache

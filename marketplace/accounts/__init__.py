@@ -1,0 +1,1 @@
+"""People: accounts, sign-in, sessions, password reset and profiles."""

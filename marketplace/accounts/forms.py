@@ -1,0 +1,77 @@
+"""Account forms."""
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovRadioInput
+from wtforms import BooleanField, PasswordField, RadioField
+from wtforms.validators import InputRequired
+
+from ..core.forms import BaseForm, email_field, new_password_field, submit, text_field
+from .models import IntendedRole
+
+ROLE_CHOICES = {
+    IntendedRole.ENTREPRENEUR.value: "I run a care or support micro-enterprise",
+    IntendedRole.PUBLISHER.value: "I work for a council or NHS body",
+    IntendedRole.RELIEF_WORKER.value: "I am a relief worker",
+}
+
+
+class RegisterForm(BaseForm):
+    """Create an account."""
+
+    name = text_field("Full name", "Enter your full name", autocomplete="name")
+    email = email_field(hint="We will send you a link to confirm it")
+    password = new_password_field("Create a password")
+    intended_role = RadioField(
+        "What describes you?",
+        choices=ROLE_CHOICES,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select what describes you")],
+    )
+    submit = submit("Create account")
+
+
+class SignInForm(BaseForm):
+    """Sign in."""
+
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device for 30 days", widget=GovCheckboxInput())
+    submit = submit("Sign in")
+
+
+class EmailOnlyForm(BaseForm):
+    """Ask for an email address (forgotten password, resend confirmation link)."""
+
+    email = email_field()
+    submit = submit("Send link")
+
+
+class ResetPasswordForm(BaseForm):
+    """Choose a new password from a reset link."""
+
+    password = new_password_field("New password")
+    submit = submit("Save new password")
+
+
+class ChangePasswordForm(BaseForm):
+    """Change a password while signed in."""
+
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field("New password")
+    submit = submit("Change password")
+
+
+class ProfileForm(BaseForm):
+    """Edit the person's own details."""
+
+    name = text_field("Full name", "Enter your full name", autocomplete="name")
+    submit = submit("Save changes")

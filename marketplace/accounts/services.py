@@ -1,0 +1,190 @@
+"""Account rules: registration, verification, sign-in, passwords and profiles. Callers commit."""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import delete, func, select
+
+from ..core import audit
+from ..core.clock import utcnow
+from ..core.errors import DomainError
+from ..core.mail import send_email
+from ..core.tokens import hash_token, new_token, sign, unsign
+from ..extensions import db
+from . import sessions, throttle
+from .models import PasswordResetToken, User
+from .passwords import hash_password, verify_password
+
+
+class EmailTaken(DomainError):
+    """Someone already registered with that email address."""
+
+
+class SignInRefused(DomainError):
+    """Sign-in failed; the message never says whether the account exists."""
+
+
+class NotVerified(DomainError):
+    """Correct password, but the email address is not confirmed yet."""
+
+
+BAD_CREDENTIALS = "Enter a correct email address and password"
+THROTTLED = "Too many attempts to sign in. Wait 5 minutes, then try again, or reset your password"
+
+
+def normalise_email(email: str) -> str:
+    """Email addresses compare without case or surrounding spaces."""
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The account with this email address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(*, name: str, email: str, password: str, intended_role: str, verified: bool = False) -> User:
+    """A new account (refuses an email address already in use)."""
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise EmailTaken("An account already exists with this email address. Sign in or reset your password")
+    user = User(name=name.strip(), email=email, password_hash=hash_password(password), intended_role=intended_role)
+    if verified:
+        user.email_verified_at = utcnow()
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(*, name: str, email: str, password: str, intended_role: str) -> User:
+    """Register a person and email them a link to confirm their address."""
+    user = create_user(name=name, email=email, password=password, intended_role=intended_role)
+    audit.record("account.registered", obj=user, actor=user, intended_role=intended_role)
+    send_verification_email(user)
+    return user
+
+
+def send_verification_email(user: User) -> None:
+    """Email a signed, expiring link that confirms the address."""
+    token = sign("verify-email", {"id": user.id, "email": user.email})
+    hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE_HOURS"]
+    link = url_for("accounts.verify_email", token=token, _external=True)
+    send_email(user.email, "verify_email", user=user, link=link, hours=hours)
+
+
+def verify_email(token: str) -> User | None:
+    """Confirm the address in a verification link; None if the link is bad, expired or for an old address."""
+    max_age = current_app.config["EMAIL_VERIFICATION_MAX_AGE_HOURS"] * 3600
+    data = unsign("verify-email", token, max_age)
+    user = db.session.get(User, data["id"]) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("email"):
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record("account.email_verified", obj=user, actor=user)
+    return user
+
+
+def authenticate(email: str, password: str, ip: str) -> User:
+    """The account for these credentials, or SignInRefused with the same words for any failure."""
+    email = normalise_email(email)
+    now = utcnow()
+    if throttle.is_throttled(email, ip, now):
+        audit.record("account.sign_in_throttled", actor=None, email=email)
+        raise SignInRefused(THROTTLED)
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
+        throttle.record_failure(email, ip, now)
+        audit.record("account.sign_in_failed", obj=user, actor=None, email=email)
+        raise SignInRefused(BAD_CREDENTIALS)
+    if not user.is_verified:
+        send_verification_email(user)
+        raise NotVerified("Confirm your email address before you sign in. We have sent you a new link")
+    return user
+
+
+def sign_in(user: User, *, remember: bool) -> None:
+    """Start a fresh session for an authenticated person."""
+    sessions.start_session(user, remember=remember)
+    audit.record("account.signed_in", obj=user, actor=user, remember=remember)
+
+
+def sign_out(user: User) -> None:
+    """End the current session."""
+    audit.record("account.signed_out", obj=user, actor=user)
+    sessions.end_session()
+
+
+def set_password(user: User, new_password: str, *, keep_signed_in: bool) -> None:
+    """Store a new password and end every session; the current browser gets a new one if asked."""
+    user.password_hash = hash_password(new_password)
+    sessions.end_all_sessions(user)
+    if keep_signed_in:
+        sessions.start_session(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a password after checking the current one."""
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError("Your current password is not correct")
+    set_password(user, new_password, keep_signed_in=True)
+    audit.record("account.password_changed", obj=user, actor=user)
+    send_email(user.email, "password_changed", user=user)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a single-use reset link if the account exists (the page says the same either way)."""
+    user = find_user_by_email(email)
+    if user is None:
+        return
+    token, token_hash = new_token()
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
+    db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(minutes=minutes)))
+    audit.record("account.password_reset_requested", obj=user, actor=None)
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    send_email(user.email, "password_reset", user=user, link=link, minutes=minutes)
+
+
+def usable_reset_token(token: str) -> PasswordResetToken | None:
+    """The reset token behind a link if it is unused and unexpired."""
+    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token)))
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def reset_password(token: str, new_password: str) -> User | None:
+    """Use a reset link once: set the password, end all sessions; None if the link is no longer valid."""
+    row = usable_reset_token(token)
+    if row is None:
+        return None
+    claimed = db.session.execute(
+        PasswordResetToken.__table__.update()
+        .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    set_password(user, new_password, keep_signed_in=False)
+    audit.record("account.password_reset", obj=user, actor=user)
+    return user
+
+
+def update_profile(user: User, *, name: str) -> None:
+    """Change the person's name."""
+    if user.name != name.strip():
+        audit.record("account.profile_updated", obj=user, actor=user, old_name=user.name)
+        user.name = name.strip()
+
+
+def purge_expired_reset_tokens(now) -> int:
+    """Delete reset tokens past expiry or already used (a periodic job)."""
+    query = delete(PasswordResetToken).where((PasswordResetToken.expires_at <= now) | PasswordResetToken.used_at.is_not(None))
+    return db.session.execute(query).rowcount or 0
+
+
+def count_users() -> int:
+    """How many accounts exist."""
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

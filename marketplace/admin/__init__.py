@@ -1,0 +1,1 @@
+"""Platform administration: approvals, audit log, areas."""

@@ -1,0 +1,20 @@
+"""Admin forms."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import DateField, StringField, SubmitField
+from wtforms.validators import Optional
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters for the audit log, read from the query string (a GET form changes nothing, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField("Action", widget=GovTextInput(), validators=[Optional()], description="For example, account.sign_in_failed")
+    actor = StringField("Person's email", widget=GovTextInput(), validators=[Optional()])
+    organisation = StringField("Organisation name", widget=GovTextInput(), validators=[Optional()])
+    date_from = DateField("From", validators=[Optional()], widget=GovTextInput(), render_kw={"type": "date"})
+    date_to = DateField("To", validators=[Optional()], widget=GovTextInput(), render_kw={"type": "date"})
+    submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -1,0 +1,111 @@
+"""Platform admin pages."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..core.errors import DomainError
+from ..core.pagination import paginate
+from ..core.permissions import admin_required
+from ..extensions import db
+from ..organisations import services as org_services
+from ..organisations.forms import AreaForm
+from ..organisations.models import Area, Organisation, OrgStatus
+from . import services
+from .forms import AuditFilterForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+@admin_required
+def index():
+    """The admin home: what is waiting."""
+    pending = paginate(services.organisations_query(OrgStatus.PENDING), 1)
+    return render_template("admin/index.html", pending=pending, title="Platform admin")
+
+
+@bp.route("/organisations")
+@admin_required
+def organisations():
+    """All organisations, filterable by status."""
+    status = request.args.get("status") or None
+    if status and status not in set(OrgStatus):
+        abort(404)
+    page = paginate(services.organisations_query(status), request.args.get("page", 1, type=int))
+    return render_template("admin/organisations.html", page=page, status=status, statuses=list(OrgStatus), title="Organisations")
+
+
+def _decide(org_id: int, approve: bool):
+    organisation = db.session.get(Organisation, org_id) or abort(404)
+    try:
+        org_services.decide_organisation(organisation, current_user, approve=approve)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{organisation.name} has been {organisation.status}.", "success")
+    return redirect(url_for("admin.organisations", status=OrgStatus.PENDING))
+
+
+@bp.route("/organisations/<int:org_id>/approve", methods=["POST"])
+@admin_required
+def approve_organisation(org_id: int):
+    """Let a council or NHS body publish."""
+    return _decide(org_id, True)
+
+
+@bp.route("/organisations/<int:org_id>/reject", methods=["POST"])
+@admin_required
+def reject_organisation(org_id: int):
+    """Turn down a council or NHS body."""
+    return _decide(org_id, False)
+
+
+@bp.route("/audit")
+@admin_required
+def audit():
+    """Browse and filter the audit log."""
+    form = AuditFilterForm(formdata=request.args)
+    names = ("action", "actor", "organisation", "date_from", "date_to")
+    valid = form.validate()
+    query = services.audit_query(**{name: form[name].data if valid else None for name in names})
+    page = paginate(query, request.args.get("page", 1, type=int), per_page=50)
+    return render_template("admin/audit.html", form=form, page=page, title="Audit log")
+
+
+@bp.route("/areas", methods=["GET", "POST"])
+@admin_required
+def areas():
+    """List areas and add a new one."""
+    form = AreaForm()
+    if form.validate_on_submit():
+        try:
+            area = org_services.add_area(name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{area.name} has been added.", "success")
+            return redirect(url_for("admin.areas"))
+    return render_template("admin/areas.html", form=form, areas=org_services.areas_by_name(), title="Areas")
+
+
+@bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
+@admin_required
+def edit_area(area_id: int):
+    """Rename or recode an area."""
+    area = db.session.get(Area, area_id) or abort(404)
+    form = AreaForm(obj=area)
+    if form.validate_on_submit():
+        try:
+            org_services.update_area(area, name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{area.name} has been saved.", "success")
+            return redirect(url_for("admin.areas"))
+    return render_template("components/form_page.html", form=form, title=f"Change {area.name}")

@@ -1,0 +1,75 @@
+"""Flask commands: seed-demo, create-admin, jobs run-due / list."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .extensions import db
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app."""
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(jobs)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Create demo organisations and accounts, and print every demo login."""
+    from .accounts.services import count_users
+    from .demo import DEMO_PASSWORD, seed_demo
+
+    if if_empty and count_users():
+        click.echo("Demo data already present; nothing to do.")
+        return
+    logins = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email in logins:
+        click.echo(f"  {role:<32} {email}")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a platform admin account."""
+    from .accounts.passwords import password_problem
+    from .accounts.services import EmailTaken, create_user
+    from .core import audit
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        user = create_user(name=name, email=email, password=password, intended_role="publisher", verified=True)
+    except EmailTaken as error:
+        raise click.ClickException(str(error)) from error
+    user.is_admin = True
+    audit.record("account.admin_created", obj=user, actor=None)
+    db.session.commit()
+    click.echo(f"Platform admin {user.email} created.")
+
+
+jobs = AppGroup("jobs", help="Periodic jobs (run `flask jobs run-due` from cron every few minutes).")
+
+
+@jobs.command("run-due")
+def run_due_command() -> None:
+    """Run every registered periodic job once."""
+    from .core.jobs import run_due
+
+    for name, changed in run_due().items():
+        click.echo(f"{name}: {'FAILED' if changed < 0 else changed}")
+
+
+@jobs.command("list")
+def list_command() -> None:
+    """List the registered jobs."""
+    from .core.jobs import REGISTRY
+
+    for job in REGISTRY.values():
+        click.echo(f"{job.name}: {job.description}")

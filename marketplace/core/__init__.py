@@ -1,0 +1,1 @@
+"""Shared plumbing used by every feature: time, database types, audit, permissions, mail, jobs."""

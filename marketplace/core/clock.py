@@ -1,0 +1,46 @@
+"""The one place the application asks what time it is, so tests can move time without sleeping."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Clock:
+    """Wall clock by default; tests freeze it with set() and move it with advance()."""
+
+    def __init__(self) -> None:
+        self._frozen: datetime | None = None
+
+    def now(self) -> datetime:
+        """Current time, timezone-aware UTC."""
+        return self._frozen or datetime.now(UTC)
+
+    def set(self, moment: datetime) -> None:
+        """Freeze the clock at a moment (naive values are taken as UTC)."""
+        self._frozen = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def advance(self, **delta: float) -> None:
+        """Move a frozen (or the real) clock forward by a timedelta's keyword arguments."""
+        self._frozen = self.now() + timedelta(**delta)
+
+    def reset(self) -> None:
+        """Back to the wall clock."""
+        self._frozen = None
+
+
+clock = Clock()
+
+
+def utcnow() -> datetime:
+    """Current time from the injectable clock."""
+    return clock.now()
+
+
+def to_london(moment: datetime | None) -> datetime | None:
+    """A stored UTC time as the UK sees it."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON)

@@ -1,0 +1,17 @@
+"""The periodic jobs of every feature, registered in one place."""
+
+from ..accounts.services import purge_expired_reset_tokens
+from ..accounts.sessions import purge_expired_sessions
+from ..accounts.throttle import purge_old_failures
+from ..organisations.services import purge_expired_invitations
+from .jobs import REGISTRY, periodic
+
+
+def load() -> None:
+    """Register the jobs (idempotent: the registry is keyed by name)."""
+    if REGISTRY:
+        return
+    periodic("purge-password-reset-tokens", "Delete used and expired password reset links")(purge_expired_reset_tokens)
+    periodic("purge-invitations", "Delete used, revoked and expired invitations")(purge_expired_invitations)
+    periodic("purge-sessions", "Delete expired sign-in sessions")(purge_expired_sessions)
+    periodic("purge-sign-in-failures", "Forget failed sign-ins older than the throttle window")(purge_old_failures)

@@ -1,0 +1,26 @@
+"""Relief worker pages (profile only, for now)."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..organisations.forms import ReliefProfileForm
+from ..organisations.services import area_choices
+from .services import save_relief_profile
+
+bp = Blueprint("cover", __name__, url_prefix="/relief")
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def relief_profile():
+    """Create or edit your relief worker profile."""
+    form = ReliefProfileForm(obj=current_user.relief_profile)
+    form.area_id.choices = area_choices()
+    if form.validate_on_submit():
+        save_relief_profile(current_user, area_id=form.area_id.data, phone=form.phone.data)
+        db.session.commit()
+        flash("Your relief worker profile has been saved.", "success")
+        return redirect(url_for("dashboard.index"))
+    title = "Your relief worker profile" if current_user.relief_profile else "Create your relief worker profile"
+    return render_template("components/form_page.html", form=form, title=title, lead="Pools will ask for your checks, training and availability when they open. Start with where you live.")

@@ -1,0 +1,124 @@
+"""Organisation forms."""
+
+import re
+from decimal import Decimal
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
+from wtforms import DecimalField, RadioField, SelectField, SelectMultipleField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+
+from ..core.forms import BaseForm, email_field, submit, text_field
+from .models import LEGAL_FORM_LABELS, MemberRole, OrgKind
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+def normalise_postcode(value: str | None) -> str:
+    """Upper case with one space before the inward code, e.g. 'ls1 4ap' -> 'LS1 4AP'."""
+    compact = re.sub(r"\s+", "", (value or "").upper())
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def _valid_postcode(form, field) -> None:
+    field.data = normalise_postcode(field.data)
+    if not POSTCODE.match(field.data):
+        raise ValidationError("Enter a real postcode, like LS1 4AP")
+
+
+class EnterpriseForm(BaseForm):
+    """An enterprise's profile."""
+
+    name = text_field("Trading name", "Enter your trading name", max_length=160, hint="The name your clients know you by")
+    legal_form = RadioField(
+        "Legal form",
+        choices={form.value: label for form, label in LEGAL_FORM_LABELS.items()},
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select your legal form")],
+    )
+    fte = DecimalField(
+        "Full-time equivalent staff, including you",
+        description="For example, 1.5 for you full time and one person half time. A micro-enterprise has 5 or fewer.",
+        places=1,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter your full-time equivalent staff, like 1.5"),
+            NumberRange(min=Decimal("0.1"), max=Decimal("5"), message="Full-time equivalent staff must be between 0.1 and 5"),
+        ],
+        render_kw={"inputmode": "decimal", "class": "govuk-input--width-4"},
+    )
+    area_id = SelectField("Council area you work in", coerce=int, widget=GovSelect(), validators=[InputRequired("Select your council area")])
+    postcode = text_field("Postcode", "Enter your postcode", max_length=10, autocomplete="postal-code")
+    registration_number = text_field(
+        "Registration number (optional)", None, max_length=30, hint="Companies House or Charity Commission number, if you have one"
+    )
+    submit = submit("Save enterprise")
+
+    def validate_postcode(self, field) -> None:
+        _valid_postcode(self, field)
+
+
+class PublisherForm(BaseForm):
+    """A new council or NHS body."""
+
+    kind = RadioField(
+        "Type of organisation",
+        choices={OrgKind.COUNCIL.value: "Council", OrgKind.NHS.value: "NHS body"},
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select the type of organisation")],
+    )
+    name = text_field("Organisation name", "Enter the organisation's name", max_length=160)
+    area_ids = SelectMultipleField(
+        "Areas you serve",
+        coerce=int,
+        widget=GovCheckboxesInput(),
+        validators=[InputRequired("Select at least one area you serve")],
+    )
+    submit = submit("Ask for approval")
+
+
+class JoinPublisherForm(BaseForm):
+    """Ask to join a council or NHS body already on Backstop."""
+
+    organisation_id = SelectField("Organisation", coerce=int, widget=GovSelect(), validators=[InputRequired("Select your organisation")])
+    submit = submit("Ask to join")
+
+
+class InviteForm(BaseForm):
+    """Invite a person by email."""
+
+    email = email_field(hint="We will email them a link that works once, for 7 days")
+    role = RadioField(
+        "Role",
+        choices={MemberRole.MEMBER.value: "Member", MemberRole.OWNER.value: "Owner: can also manage members and details"},
+        default=MemberRole.MEMBER.value,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select a role")],
+    )
+    submit = submit("Send invitation")
+
+
+class ReliefProfileForm(BaseForm):
+    """A relief worker's basic profile."""
+
+    area_id = SelectField("Council area you live in", coerce=int, widget=GovSelect(), validators=[InputRequired("Select your council area")])
+    phone = text_field("Phone number (optional)", None, max_length=30, autocomplete="tel", type="tel")
+    submit = submit("Save profile")
+
+
+class AreaForm(BaseForm):
+    """An area's name and GSS code (admin)."""
+
+    name = text_field("Name", "Enter the area's name")
+    gss_code = text_field("GSS code", "Enter the area's GSS code", max_length=12, hint="For example, E10000016")
+    nation = SelectField(
+        "Nation",
+        choices={n: n for n in ("England", "Wales", "Scotland", "Northern Ireland")},
+        widget=GovSelect(),
+        validators=[InputRequired("Select the nation")],
+    )
+    submit = submit("Save area")
+
+    def validate_gss_code(self, field) -> None:
+        field.data = (field.data or "").strip().upper()
+        if not re.fullmatch(r"[A-Z0-9]{6,12}", field.data):
+            raise ValidationError("Enter a GSS code of 6 to 12 letters and numbers, like E10000016")

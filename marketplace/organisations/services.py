@@ -1,0 +1,262 @@
+"""Organisation rules: set-up, approval, members, invitations, areas. Callers commit."""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import delete, func, select, update
+
+from ..accounts.models import User
+from ..core import audit
+from ..core.clock import utcnow
+from ..core.errors import DomainError
+from ..core.mail import send_email
+from ..core.notifications import notify
+from ..core.tokens import hash_token, new_token
+from ..extensions import db
+from .models import (
+    PUBLISHER_KINDS,
+    Area,
+    Invitation,
+    Membership,
+    MemberRole,
+    MembershipStatus,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+)
+
+
+def areas_by_name() -> list[Area]:
+    """Every area, alphabetically."""
+    return list(db.session.scalars(select(Area).order_by(Area.name)))
+
+
+def area_choices() -> dict[int, str]:
+    """Areas as form choices."""
+    return {area.id: area.name for area in areas_by_name()}
+
+
+def add_member(user: User, organisation: Organisation, role: str, status: str = MembershipStatus.ACTIVE) -> Membership:
+    membership = Membership(user=user, organisation=organisation, role=role, status=status)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def create_enterprise(user: User, **details) -> Organisation:
+    """Set up a person's enterprise, with them as its owner."""
+    organisation = Organisation(kind=OrgKind.ENTERPRISE, status=OrgStatus.APPROVED, **details)
+    db.session.add(organisation)
+    add_member(user, organisation, MemberRole.OWNER)
+    audit.record("organisation.created", obj=organisation, organisation=organisation, actor=user, kind=organisation.kind)
+    return organisation
+
+
+def update_enterprise(organisation: Organisation, actor: User, **details) -> None:
+    """Change an enterprise's profile, recording what changed."""
+    changes = {key: [str(getattr(organisation, key)), str(value)] for key, value in details.items() if getattr(organisation, key) != value}
+    for key, value in details.items():
+        setattr(organisation, key, value)
+    if changes:
+        audit.record("organisation.updated", obj=organisation, organisation=organisation, actor=actor, changes=changes)
+
+
+def platform_admins() -> list[User]:
+    """Everyone who approves publishers."""
+    return list(db.session.scalars(select(User).where(User.is_admin.is_(True))))
+
+
+def create_publisher(user: User, *, kind: str, name: str, areas: list[Area]) -> Organisation:
+    """Register a council or NHS body; it waits for a platform admin's approval before it can publish."""
+    if kind not in PUBLISHER_KINDS:
+        raise DomainError("Select council or NHS body")
+    organisation = Organisation(kind=kind, name=name.strip(), status=OrgStatus.PENDING, served_areas=areas)
+    db.session.add(organisation)
+    add_member(user, organisation, MemberRole.OWNER)
+    audit.record("organisation.created", obj=organisation, organisation=organisation, actor=user, kind=kind)
+    link = url_for("admin.organisations", status=OrgStatus.PENDING, _external=True)
+    for admin in platform_admins():
+        notify(admin, "organisation_awaiting_approval", title=f"{organisation.name} is waiting for approval", link=link, organisation=organisation)
+    return organisation
+
+
+def decide_organisation(organisation: Organisation, admin: User, *, approve: bool) -> None:
+    """Approve or reject a pending publisher and tell its owners."""
+    if organisation.status != OrgStatus.PENDING:
+        raise DomainError(f"{organisation.name} has already been {organisation.status}")
+    organisation.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
+    audit.record(f"organisation.{organisation.status}", obj=organisation, organisation=organisation, actor=admin)
+    verb = "approved" if approve else "not approved"
+    for owner in owners(organisation):
+        notify(owner, "organisation_decided", title=f"{organisation.name} has been {verb}", link=url_for("dashboard.index", _external=True), organisation=organisation, approved=approve)
+
+
+def owners(organisation: Organisation) -> list[User]:
+    """The organisation's active owners."""
+    query = select(User).join(Membership).where(
+        Membership.organisation_id == organisation.id, Membership.role == MemberRole.OWNER, Membership.status == MembershipStatus.ACTIVE
+    )
+    return list(db.session.scalars(query))
+
+
+def joinable_publishers() -> list[Organisation]:
+    """Councils and NHS bodies a person can ask to join."""
+    query = select(Organisation).where(Organisation.kind.in_(PUBLISHER_KINDS), Organisation.status != OrgStatus.REJECTED)
+    return list(db.session.scalars(query.order_by(Organisation.name)))
+
+
+def request_to_join(user: User, organisation: Organisation) -> Membership:
+    """Ask to join a council or NHS body; its owners decide."""
+    if not organisation.is_publisher or organisation.status == OrgStatus.REJECTED:
+        raise DomainError("You can only ask to join a council or NHS body")
+    if db.session.scalar(select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)):
+        raise DomainError(f"You have already asked to join {organisation.name}")
+    membership = add_member(user, organisation, MemberRole.MEMBER, MembershipStatus.REQUESTED)
+    audit.record("membership.requested", obj=membership, organisation=organisation, actor=user)
+    link = url_for("organisations.members", org_id=organisation.id, _external=True)
+    for owner in owners(organisation):
+        notify(owner, "join_requested", title=f"{user.name} asked to join {organisation.name}", link=link, requester=user, organisation=organisation)
+    return membership
+
+
+def decide_join_request(membership: Membership, actor: User, *, approve: bool) -> None:
+    """Accept or decline a request to join."""
+    if membership.status != MembershipStatus.REQUESTED:
+        raise DomainError("This request has already been dealt with")
+    organisation, person = membership.organisation, membership.user
+    audit.record("membership.approved" if approve else "membership.declined", obj=membership, organisation=organisation, actor=actor, user_id=person.id)
+    if approve:
+        membership.status = MembershipStatus.ACTIVE
+    else:
+        db.session.delete(membership)
+    verb = "accepted" if approve else "declined"
+    notify(person, "join_decided", title=f"Your request to join {organisation.name} was {verb}", link=url_for("dashboard.index", _external=True), organisation=organisation, approved=approve)
+
+
+def _active_owner_count(organisation: Organisation) -> int:
+    query = select(func.count()).select_from(Membership).where(
+        Membership.organisation_id == organisation.id, Membership.role == MemberRole.OWNER, Membership.status == MembershipStatus.ACTIVE
+    )
+    return db.session.scalar(query) or 0
+
+
+def _guard_last_owner(membership: Membership) -> None:
+    if membership.is_owner and _active_owner_count(membership.organisation) <= 1:
+        raise DomainError("An organisation must keep at least one owner. Make someone else an owner first")
+
+
+def remove_member(membership: Membership, actor: User) -> None:
+    """Remove a person from an organisation (never the last owner)."""
+    _guard_last_owner(membership)
+    audit.record("membership.removed", obj=membership, organisation=membership.organisation, actor=actor, user_id=membership.user_id, role=membership.role)
+    db.session.delete(membership)
+
+
+def change_role(membership: Membership, role: str, actor: User) -> None:
+    """Make a member an owner or an owner a member (never leaving no owner)."""
+    if role not in (MemberRole.OWNER, MemberRole.MEMBER) or membership.role == role:
+        return
+    if role == MemberRole.MEMBER:
+        _guard_last_owner(membership)
+    audit.record("membership.role_changed", obj=membership, organisation=membership.organisation, actor=actor, user_id=membership.user_id, old=membership.role, new=role)
+    membership.role = role
+
+
+def invite(organisation: Organisation, email: str, role: str, actor: User) -> Invitation:
+    """Email a single-use invitation link to join the organisation."""
+    email = email.strip().lower()
+    existing = db.session.scalar(select(Membership).join(User).where(Membership.organisation_id == organisation.id, User.email == email))
+    if existing:
+        raise DomainError(f"{email} is already a member of {organisation.name}")
+    token, token_hash = new_token()
+    days = current_app.config["INVITATION_MAX_AGE_DAYS"]
+    invitation = Invitation(organisation=organisation, email=email, role=role, token_hash=token_hash, invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=days))
+    db.session.add(invitation)
+    audit.record("invitation.sent", obj=invitation, organisation=organisation, actor=actor, email=email, role=role)
+    link = url_for("organisations.accept_invitation", token=token, _external=True)
+    send_email(email, "invitation", organisation=organisation, inviter=actor, link=link, days=days, role=role)
+    return invitation
+
+
+def usable_invitation(token: str) -> Invitation | None:
+    """The invitation behind a link if it is unused, unrevoked and unexpired."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None or invitation.accepted_at or invitation.revoked or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def invitation_for_user(invitation_id: int, user: User) -> Invitation | None:
+    """An open invitation addressed to this person, by id."""
+    return next((inv for inv in invitations_for(user) if inv.id == invitation_id), None)
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
+    """Use an invitation once to join; None if someone used it first."""
+    if invitation.email != user.email:
+        raise DomainError(f"This invitation was sent to {invitation.email}. Sign in with that email address to accept it")
+    claimed = db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None)).values(accepted_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        return None
+    existing = db.session.scalar(select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == invitation.organisation_id))
+    if existing:
+        existing.status, existing.role = MembershipStatus.ACTIVE, invitation.role
+        membership = existing
+    else:
+        membership = add_member(user, invitation.organisation, invitation.role)
+    audit.record("invitation.accepted", obj=membership, organisation=invitation.organisation, actor=user, invitation_id=invitation.id, role=invitation.role)
+    return membership
+
+
+def revoke_invitation(invitation: Invitation, actor: User) -> None:
+    """Cancel an invitation that has not been used."""
+    invitation.revoked = True
+    audit.record("invitation.revoked", obj=invitation, organisation=invitation.organisation, actor=actor, email=invitation.email)
+
+
+def open_invitations(organisation: Organisation) -> list[Invitation]:
+    """Invitations still waiting to be used."""
+    query = select(Invitation).where(
+        Invitation.organisation_id == organisation.id, Invitation.accepted_at.is_(None), Invitation.revoked.is_(False), Invitation.expires_at > utcnow()
+    )
+    return list(db.session.scalars(query.order_by(Invitation.created_at)))
+
+
+def invitations_for(user: User) -> list[Invitation]:
+    """Open invitations addressed to a person's email."""
+    query = select(Invitation).where(
+        Invitation.email == user.email, Invitation.accepted_at.is_(None), Invitation.revoked.is_(False), Invitation.expires_at > utcnow()
+    )
+    return list(db.session.scalars(query))
+
+
+def purge_expired_invitations(now) -> int:
+    """Delete invitations that expired, were used or were revoked (a periodic job)."""
+    query = delete(Invitation).where((Invitation.expires_at <= now) | Invitation.accepted_at.is_not(None) | Invitation.revoked.is_(True))
+    return db.session.execute(query).rowcount or 0
+
+
+def add_area(*, name: str, gss_code: str, nation: str, actor: User) -> Area:
+    """Add an area (admin)."""
+    _check_area_unique(name, gss_code)
+    area = Area(name=name.strip(), gss_code=gss_code, nation=nation)
+    db.session.add(area)
+    audit.record("area.added", obj=area, actor=actor, name=area.name, gss_code=gss_code)
+    return area
+
+
+def update_area(area: Area, *, name: str, gss_code: str, nation: str, actor: User) -> None:
+    """Rename or recode an area (admin)."""
+    _check_area_unique(name, gss_code, exclude=area.id)
+    audit.record("area.updated", obj=area, actor=actor, old=[area.name, area.gss_code], new=[name.strip(), gss_code])
+    area.name, area.gss_code, area.nation = name.strip(), gss_code, nation
+
+
+def _check_area_unique(name: str, gss_code: str, exclude: int | None = None) -> None:
+    query = select(Area).where((func.lower(Area.name) == name.strip().lower()) | (Area.gss_code == gss_code))
+    if exclude is not None:
+        query = query.where(Area.id != exclude)
+    if db.session.scalar(query):
+        raise DomainError("An area with this name or GSS code already exists")

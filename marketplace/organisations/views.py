@@ -1,0 +1,242 @@
+"""Organisation pages: set-up, profile, members and invitations."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..core import permissions
+from ..core.errors import DomainError
+from ..core.permissions import get_organisation_or_404, get_owned_or_404
+from ..extensions import db
+from . import services
+from .forms import EnterpriseForm, InviteForm, JoinPublisherForm, PublisherForm
+from .models import Area, Invitation, Membership, MemberRole, Organisation
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+
+def _enterprise_details(form: EnterpriseForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "legal_form": form.legal_form.data,
+        "fte": form.fte.data,
+        "area_id": form.area_id.data,
+        "postcode": form.postcode.data,
+        "registration_number": (form.registration_number.data or "").strip() or None,
+    }
+
+
+@bp.route("/new/enterprise", methods=["GET", "POST"])
+@login_required
+def new_enterprise():
+    """Set up your enterprise."""
+    form = EnterpriseForm()
+    form.area_id.choices = services.area_choices()
+    if form.validate_on_submit():
+        organisation = services.create_enterprise(current_user, **_enterprise_details(form))
+        db.session.commit()
+        flash(f"{organisation.name} has been set up.", "success")
+        return redirect(url_for("organisations.show", org_id=organisation.id))
+    return render_template("components/form_page.html", form=form, title="Set up your enterprise", lead="Tell us about your business. You can change these details later.")
+
+
+@bp.route("/new/publisher", methods=["GET", "POST"])
+@login_required
+def new_publisher():
+    """Register a council or NHS body (or ask to join one)."""
+    form = PublisherForm()
+    form.area_ids.choices = services.area_choices()
+    join_form = JoinPublisherForm()
+    join_form.organisation_id.choices = {org.id: org.name for org in services.joinable_publishers()}
+    if form.validate_on_submit():
+        areas = list(db.session.scalars(db.select(Area).where(Area.id.in_(form.area_ids.data))))
+        organisation = services.create_publisher(current_user, kind=form.kind.data, name=form.name.data, areas=areas)
+        db.session.commit()
+        flash(f"{organisation.name} is waiting for approval. We will email you when it is approved.", "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template("organisations/new_publisher.html", form=form, join_form=join_form, title="Add your council or NHS body")
+
+
+@bp.route("/join", methods=["POST"])
+@login_required
+def join_publisher():
+    """Ask to join a council or NHS body already on Backstop."""
+    join_form = JoinPublisherForm()
+    join_form.organisation_id.choices = {org.id: org.name for org in services.joinable_publishers()}
+    if not join_form.validate_on_submit():
+        flash("Select your organisation.", "error")
+        return redirect(url_for("organisations.new_publisher"))
+    organisation = db.session.get(Organisation, join_form.organisation_id.data)
+    try:
+        services.request_to_join(current_user, organisation)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("organisations.new_publisher"))
+    db.session.commit()
+    flash(f"You have asked to join {organisation.name}. Its owners will decide.", "success")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/<int:org_id>")
+@login_required
+def show(org_id: int):
+    """An organisation's details, for its members."""
+    organisation = get_organisation_or_404(org_id)
+    can_manage = permissions.can_manage_organisation(current_user, organisation)
+    return render_template("organisations/show.html", organisation=organisation, can_manage=can_manage, title=organisation.name)
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int):
+    """Change an enterprise's details (owners only)."""
+    organisation = get_organisation_or_404(org_id, manage=True)
+    if not organisation.is_enterprise:
+        abort(404)
+    form = EnterpriseForm(obj=organisation)
+    form.area_id.choices = services.area_choices()
+    if form.validate_on_submit():
+        services.update_enterprise(organisation, current_user, **_enterprise_details(form))
+        db.session.commit()
+        flash("Your enterprise details have been saved.", "success")
+        return redirect(url_for("organisations.show", org_id=organisation.id))
+    return render_template("components/form_page.html", form=form, title=f"Change details of {organisation.name}")
+
+
+@bp.route("/<int:org_id>/members")
+@login_required
+def members(org_id: int):
+    """Who belongs to the organisation, open invitations and requests to join."""
+    organisation = get_organisation_or_404(org_id)
+    return render_template(
+        "organisations/members.html",
+        organisation=organisation,
+        memberships=sorted(organisation.memberships, key=lambda m: (m.status, m.user.name.lower())),
+        invitations=services.open_invitations(organisation),
+        can_manage=permissions.can_manage_organisation(current_user, organisation),
+        title=f"Members of {organisation.name}",
+    )
+
+
+@bp.route("/<int:org_id>/invite", methods=["GET", "POST"])
+@login_required
+def invite(org_id: int):
+    """Invite someone by email (owners only)."""
+    organisation = get_organisation_or_404(org_id, manage=True)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite(organisation, form.email.data, form.role.data, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {form.email.data}.", "success")
+            return redirect(url_for("organisations.members", org_id=organisation.id))
+    return render_template("components/form_page.html", form=form, title=f"Invite someone to {organisation.name}")
+
+
+def _member_action(org_id: int, membership_id: int, action, success: str):
+    organisation = get_organisation_or_404(org_id, manage=True)
+    membership = get_owned_or_404(Membership, membership_id, organisation)
+    name = membership.user.name
+    try:
+        action(membership)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success.format(name=name), "success")
+    return redirect(url_for("organisations.members", org_id=organisation.id))
+
+
+@bp.route("/<int:org_id>/members/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove_member(org_id: int, membership_id: int):
+    """Remove a member (owners only)."""
+    return _member_action(org_id, membership_id, lambda m: services.remove_member(m, current_user), "{name} has been removed.")
+
+
+@bp.route("/<int:org_id>/members/<int:membership_id>/make-owner", methods=["POST"])
+@login_required
+def make_owner(org_id: int, membership_id: int):
+    """Make a member an owner (owners only)."""
+    return _member_action(org_id, membership_id, lambda m: services.change_role(m, MemberRole.OWNER, current_user), "{name} is now an owner.")
+
+
+@bp.route("/<int:org_id>/members/<int:membership_id>/make-member", methods=["POST"])
+@login_required
+def make_member(org_id: int, membership_id: int):
+    """Make an owner a plain member (owners only)."""
+    return _member_action(org_id, membership_id, lambda m: services.change_role(m, MemberRole.MEMBER, current_user), "{name} is now a member.")
+
+
+@bp.route("/<int:org_id>/members/<int:membership_id>/approve", methods=["POST"])
+@login_required
+def approve_request(org_id: int, membership_id: int):
+    """Accept a request to join (owners only)."""
+    return _member_action(org_id, membership_id, lambda m: services.decide_join_request(m, current_user, approve=True), "{name} has joined.")
+
+
+@bp.route("/<int:org_id>/members/<int:membership_id>/decline", methods=["POST"])
+@login_required
+def decline_request(org_id: int, membership_id: int):
+    """Decline a request to join (owners only)."""
+    return _member_action(org_id, membership_id, lambda m: services.decide_join_request(m, current_user, approve=False), "{name}'s request has been declined.")
+
+
+@bp.route("/<int:org_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke_invitation(org_id: int, invitation_id: int):
+    """Cancel an unused invitation (owners only)."""
+    organisation = get_organisation_or_404(org_id, manage=True)
+    invitation = get_owned_or_404(Invitation, invitation_id, organisation)
+    services.revoke_invitation(invitation, current_user)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} has been cancelled.", "success")
+    return redirect(url_for("organisations.members", org_id=organisation.id))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """See and accept an invitation (sign in first, as the invited email address)."""
+    invitation = services.usable_invitation(token)
+    if invitation is None:
+        return render_template("accounts/link_invalid.html", title="This invitation has expired or is not valid"), 400
+    if current_user.is_authenticated and request.method == "POST":
+        try:
+            membership = services.accept_invitation(invitation, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("organisations.accept_invitation", token=token))
+        if membership is None:
+            return render_template("accounts/link_invalid.html", title="This invitation has expired or is not valid"), 400
+        db.session.commit()
+        flash(f"You have joined {membership.organisation.name}.", "success")
+        return redirect(url_for("organisations.show", org_id=membership.organisation_id))
+    return render_template("organisations/invitation.html", invitation=invitation, token=token, title=f"Join {invitation.organisation.name}")
+
+
+@bp.route("/invitations")
+@login_required
+def invitations_list():
+    """Invitations waiting for you."""
+    return render_template("organisations/invitations.html", invitations=services.invitations_for(current_user), title="Your invitations")
+
+
+@bp.route("/invitations/<int:invitation_id>/accept", methods=["POST"])
+@login_required
+def accept_invitation_by_id(invitation_id: int):
+    """Accept an invitation addressed to you from your invitations page."""
+    invitation = services.invitation_for_user(invitation_id, current_user)
+    if invitation is None:
+        abort(404)
+    membership = services.accept_invitation(invitation, current_user)
+    if membership is None:
+        abort(404)
+    db.session.commit()
+    flash(f"You have joined {membership.organisation.name}.", "success")
+    return redirect(url_for("organisations.show", org_id=membership.organisation_id))

@@ -1,0 +1,29 @@
+"""Home page and the service's standing pages."""
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def home():
+    """What Backstop is and how to start."""
+    return render_template("public/home.html", title="Backstop: shared insurance, training and cover for care micro-enterprises")
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """Accessibility statement."""
+    return render_template("public/accessibility.html", title="Accessibility statement")
+
+
+@bp.route("/privacy")
+def privacy():
+    """Privacy notice."""
+    return render_template("public/privacy.html", title="Privacy notice")
+
+
+@bp.route("/cookies")
+def cookies():
+    """Cookies used by the service."""
+    return render_template("public/cookies.html", title="Cookies")
