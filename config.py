@@ -11,15 +11,39 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-class Config:
-    """Settings shared by every environment."""
+ENVIRONMENT_SETTINGS = {
+    # setting name: environment variable
+    "SECRET_KEY": "SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+    "REDIS_URL": "REDIS_URL",
+    "SERVER_NAME": "SERVER_NAME",
+    "MAIL_SERVER": "MAIL_SERVER",
+    "MAIL_USERNAME": "MAIL_USERNAME",
+    "MAIL_PASSWORD": "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+    "OUTBOX_DIR": "OUTBOX_DIR",
+}
 
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+
+def settings_from_environment() -> dict:
+    """The settings given as environment variables now (read at app creation, not at import)."""
+    settings = {name: os.environ[var] for name, var in ENVIRONMENT_SETTINGS.items() if os.environ.get(var)}
+    if os.environ.get("MAIL_PORT"):
+        settings["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+    if os.environ.get("MAIL_USE_TLS"):
+        settings["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", True)
+    return settings
+
+
+class Config:
+    """Defaults shared by every environment; environment variables override them (see ENVIRONMENT_SETTINGS)."""
+
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL")
-    SERVER_NAME = os.environ.get("SERVER_NAME")
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    REDIS_URL = None
+    SERVER_NAME = None
+    PREFERRED_URL_SCHEME = "http"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -35,13 +59,13 @@ class Config:
     SIGN_IN_MAX_FAILURES = 10
     SIGN_IN_WINDOW_MINUTES = 5
 
-    MAIL_SERVER = os.environ.get("MAIL_SERVER")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Backstop <no-reply@backstop.example>")
-    OUTBOX_DIR = os.environ.get("OUTBOX_DIR")  # default: instance/outbox
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = True
+    MAIL_DEFAULT_SENDER = "Backstop <no-reply@backstop.example>"
+    OUTBOX_DIR = None  # default: instance/outbox
 
     EMAIL_VERIFICATION_MAX_AGE_HOURS = 72
     PASSWORD_RESET_MAX_AGE_MINUTES = 60
@@ -55,18 +79,17 @@ class DevelopmentConfig(Config):
     """Local development: SQLite file under instance/, debug on."""
 
     DEBUG = True
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///backstop.sqlite")
+    SECRET_KEY = "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite:///backstop.sqlite"
 
 
 class TestConfig(Config):
-    """The test suite: TEST_DATABASE_URL or in-memory-like SQLite file, fast hashing, no limiter by default."""
+    """The test suite (tests/conftest.py picks the database): no rate limiter unless a test turns it on."""
 
     TESTING = True
     SECRET_KEY = "test-secret-key"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite:///test.sqlite")
+    SQLALCHEMY_DATABASE_URI = "sqlite:///test.sqlite"
     RATELIMIT_ENABLED = False
-    RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
 
 

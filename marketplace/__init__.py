@@ -7,7 +7,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS
+from config import CONFIGS, settings_from_environment
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -29,6 +29,8 @@ def configure(app: Flask, config_name: str, overrides: dict) -> None:
     if hasattr(config_class, "validate"):
         config_class.validate()
     app.config.from_object(config_class)
+    if config_name != "test":
+        app.config.update(settings_from_environment())
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
     if config_name == "production":
@@ -45,7 +47,8 @@ def register_extensions(app: Flask) -> None:
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
     migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"

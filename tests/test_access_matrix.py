@@ -1,0 +1,150 @@
+"""Every route is public by decision, or refuses each role that must not reach it (sign-in redirect, 403 or 404)."""
+
+import pytest
+
+from marketplace.extensions import db
+from marketplace.organisations.models import MemberRole
+
+from . import factories
+
+PUBLIC = {
+    "static", "govuk_assets.static",
+    "public.home", "public.accessibility", "public.privacy", "public.cookies",
+    "accounts.register", "accounts.sign_in", "accounts.forgot_password", "accounts.reset_password",
+    "accounts.resend_verification", "accounts.verify_email",
+    "organisations.accept_invitation",
+}
+
+SIGNED_IN = {"entrepreneur", "member", "other_org", "publisher", "relief_worker", "admin"}
+PERSONAS = {"anonymous"} | SIGNED_IN
+ADMIN = {"admin"}
+OWNER_OF_A = {"entrepreneur"}
+VIEWERS_OF_A = {"entrepreneur", "member", "admin"}
+
+# endpoint -> the personas allowed to reach it; everyone else must be refused.
+ALLOWED = {
+    "accounts.change_password": SIGNED_IN,
+    "accounts.profile": SIGNED_IN,
+    "accounts.sign_out": SIGNED_IN,
+    "dashboard.index": SIGNED_IN,
+    "notifications.index": SIGNED_IN,
+    "notifications.mark_read": SIGNED_IN,
+    "cover.relief_profile": SIGNED_IN,
+    "organisations.new_enterprise": SIGNED_IN,
+    "organisations.new_publisher": SIGNED_IN,
+    "organisations.join_publisher": SIGNED_IN,
+    "organisations.invitations_list": SIGNED_IN,
+    "organisations.accept_invitation_by_id": set(),
+    "organisations.show": VIEWERS_OF_A,
+    "organisations.members": VIEWERS_OF_A,
+    "organisations.edit": OWNER_OF_A,
+    "organisations.invite": OWNER_OF_A,
+    "organisations.remove_member": OWNER_OF_A,
+    "organisations.make_owner": OWNER_OF_A,
+    "organisations.make_member": OWNER_OF_A,
+    "organisations.approve_request": OWNER_OF_A,
+    "organisations.decline_request": OWNER_OF_A,
+    "organisations.revoke_invitation": OWNER_OF_A,
+    "admin.index": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.audit": ADMIN,
+    "admin.areas": ADMIN,
+    "admin.edit_area": ADMIN,
+    "admin.approve_organisation": ADMIN,
+    "admin.reject_organisation": ADMIN,
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route fails the suite until it is declared public or given its allowed roles."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - PUBLIC - set(ALLOWED) == set(), "routes missing from the access matrix"
+    assert (PUBLIC | set(ALLOWED)) - endpoints == set(), "matrix names routes that no longer exist"
+
+
+@pytest.fixture
+def world(ctx):
+    """Enterprise A (owner + member), enterprise B, a council, a relief worker, an admin, and ids to aim at."""
+    owner = factories.user(name="Owner A")
+    enterprise_a = factories.enterprise(owner, name="Enterprise A")
+    member = factories.user(name="Member A")
+    member_row = factories.membership(member, enterprise_a, role=MemberRole.MEMBER)
+    other = factories.user(name="Owner B")
+    factories.enterprise(other, name="Enterprise B")
+    officer = factories.user(name="Officer", role="publisher")
+    factories.publisher(officer, status="pending")
+    relief = factories.relief_worker().user
+    admin = factories.user(name="Admin", admin=True)
+    invitation, _ = factories.invitation(enterprise_a, "someone.else@example.com")
+    db.session.commit()
+    people = {"entrepreneur": owner, "member": member, "other_org": other, "publisher": officer, "relief_worker": relief, "admin": admin}
+    values = {
+        "org_id": enterprise_a.id,
+        "membership_id": member_row.id,
+        "invitation_id": invitation.id,
+        "area_id": factories.area("Leeds").id,
+        "token": "not-a-real-token",
+        "filename": "backstop.css",
+    }
+    return people, values
+
+
+def _url(app, rule, values: dict) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+
+
+def _request(client, rule, url: str):
+    if "GET" in rule.methods:
+        return client.get(url)
+    return client.post(url, data={})
+
+
+def _refused(response, persona: str) -> bool:
+    if persona == "anonymous":
+        return response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    return response.status_code in (403, 404)
+
+
+def _rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC]
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_each_persona_is_refused_where_not_allowed(app, world, login_as, client, persona):
+    """Walk every non-public route as this persona: refused unless allowed, never a server error."""
+    people, values = world
+    if persona != "anonymous":
+        login_as(people[persona])
+    failures = []
+    for rule in sorted(_rules(app), key=lambda r: r.endpoint):
+        if persona in ALLOWED[rule.endpoint] or rule.endpoint == "accounts.sign_out":
+            continue
+        url = _url(app, rule, values)
+        response = _request(client, rule, url)
+        if not _refused(response, persona):
+            failures.append(f"{rule.endpoint} {url} -> {response.status_code}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("persona", sorted(SIGNED_IN))
+def test_allowed_personas_reach_their_pages(app, world, login_as, client, persona):
+    """Every GET page a persona is allowed to see opens for them."""
+    people, values = world
+    login_as(people[persona])
+    for rule in sorted(_rules(app), key=lambda r: r.endpoint):
+        if persona in ALLOWED[rule.endpoint] and "GET" in rule.methods:
+            response = client.get(_url(app, rule, values))
+            assert response.status_code == 200, f"{rule.endpoint} as {persona}: {response.status_code}"
+
+
+def test_public_pages_open_without_signing_in(app, world, client):
+    """Public GET routes answer anonymous people without a server error or a sign-in redirect."""
+    _, values = world
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC and "GET" in rule.methods:
+            filename = "images/favicon.ico" if rule.endpoint == "govuk_assets.static" else "backstop.css"
+            response = client.get(_url(app, rule, {**values, "filename": filename}))
+            assert response.status_code in (200, 400), f"{rule.endpoint}: {response.status_code}"

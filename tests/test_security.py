@@ -1,0 +1,132 @@
+"""CSRF on every form post, security headers on every response, GOV.UK error pages, no tracebacks."""
+
+import pytest
+from redis import Redis
+from sqlalchemy import func, select
+
+from marketplace import create_app
+from marketplace.core.audit import AuditEvent
+from marketplace.extensions import db
+
+from . import factories
+
+EXEMPT_FROM_CSRF: set[str] = set()
+
+
+def _post_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.endpoint not in EXEMPT_FROM_CSRF]
+
+
+def _sample_url(app, rule) -> str:
+    from flask import url_for
+
+    with app.test_request_context():
+        return url_for(rule.endpoint, **{arg: 1 if arg != "token" else "x" for arg in rule.arguments})
+
+
+def test_every_post_without_csrf_token_is_refused(app, client, login_as, ctx):
+    """Signed in as an admin (who may do most things), each POST without a token gets the CSRF page and writes nothing."""
+    admin = factories.user(admin=True)
+    factories.enterprise(admin)
+    db.session.commit()
+    login_as(admin)
+    events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for rule in _post_rules(app):
+        response = client.post(_sample_url(app, rule), data={"email": "a@example.com"}, csrf=False)
+        assert response.status_code == 400, rule.endpoint
+        assert "Your session has expired" in response.get_data(as_text=True), rule.endpoint
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+
+
+def test_a_forged_token_is_refused(client, ctx):
+    """A made-up token is as bad as none."""
+    response = client.post("/sign-in", data={"csrf_token": "forged", "email": "a@example.com", "password": "x"}, csrf=False)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/", "/sign-in", "/dashboard", "/no-such-page", "/static/backstop.css", "/assets/images/favicon.ico"])
+def test_security_headers_on_every_response(client, path):
+    """Pages, redirects, errors and static files all carry the headers."""
+    response = client.get(path)
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in headers  # only in production
+
+
+def test_inline_scripts_carry_the_csp_nonce(client):
+    """The one inline script has this response's nonce, so the CSP need not allow unsafe-inline."""
+    response = client.get("/")
+    nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_session_cookie_is_http_only_and_lax(client, login_as, ctx):
+    """The session cookie cannot be read by scripts and is not sent on cross-site posts."""
+    person = factories.user()
+    db.session.commit()
+    response = client.post("/sign-in", data={"email": person.email, "password": factories.PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_sets_hsts_and_secure_cookies(monkeypatch, tmp_path):
+    """In production, HSTS is sent and cookies are Secure; it refuses to start without a secret key."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-production-secret")
+    production = create_app("production", SECRET_KEY="a-long-production-secret")
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    assert production.debug is False
+    response = production.test_client().get("/static/backstop.css")
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def test_not_found_is_a_govuk_page(client):
+    """Unknown addresses get the GOV.UK 404 page."""
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_server_error_shows_no_traceback(app, tmp_path):
+    """An unexpected error gives the GOV.UK 500 page with no traceback."""
+    broken = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], OUTBOX_DIR=str(tmp_path))
+    broken.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @broken.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = broken.test_client().get("/boom")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in text
+    assert "secret internals" not in text and "Traceback" not in text
+
+
+def _limited_app(app, tmp_path, **settings):
+    return create_app(
+        "test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], OUTBOX_DIR=str(tmp_path), RATELIMIT_ENABLED=True, **settings
+    )
+
+
+@pytest.mark.parametrize("redis", [False, True], ids=["memory", "redis"])
+def test_rate_limit_refuses_floods_of_form_posts(app, tmp_path, redis):
+    """More than 30 sign-in posts a minute from one address get the 429 page (memory storage, or Redis when REDIS_URL is set)."""
+    settings = {"REDIS_URL": "redis://127.0.0.1:6379/1"} if redis else {}
+    if redis:
+        Redis.from_url(settings["REDIS_URL"]).flushdb()
+    limited = _limited_app(app, tmp_path, WTF_CSRF_ENABLED=False, **settings)
+    assert limited.config["RATELIMIT_STORAGE_URI"] == ("redis://127.0.0.1:6379/1" if redis else "memory://")
+    client = limited.test_client()
+    address = {"REMOTE_ADDR": "10.9.8.7"}
+    statuses = [client.post("/forgot-password", data={}, environ_base=address).status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+    assert "Too many requests" in client.post("/forgot-password", data={}, environ_base=address).get_data(as_text=True)
