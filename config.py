@@ -1,4 +1,4 @@
-"""Configuration classes, chosen by FLASK_CONFIG or the app factory's argument; everything secret comes from the environment."""
+"""Configuration classes, chosen by FLASK_CONFIG; secrets and addresses come from the environment."""
 
 import os
 from datetime import timedelta

@@ -16,7 +16,12 @@ DOMAIN = "demo.backstop.example"
 PUBLISHERS = [
     ("council", "Leeds City Council", ["Leeds"], "leeds"),
     ("council", "Cornwall Council", ["Cornwall"], "cornwall"),
-    ("nhs", "NHS West Yorkshire Integrated Care Board", ["Leeds", "Bradford", "Kirklees", "Wakefield", "Calderdale"], "wyicb"),
+    (
+        "nhs",
+        "NHS West Yorkshire Integrated Care Board",
+        ["Leeds", "Bradford", "Kirklees", "Wakefield", "Calderdale"],
+        "wyicb",
+    ),
 ]
 
 ENTERPRISES = [
@@ -57,13 +62,23 @@ def seed_demo() -> list[tuple[str, str]]:
     logins.append(("Platform admin", admin.email))
     for kind, name, served, slug in PUBLISHERS:
         user = _person(f"{name.split()[0]} Officer", f"officer.{slug}", "publisher")
-        organisation = Organisation(kind=OrgKind(kind), name=name, status=OrgStatus.APPROVED, served_areas=[areas[a] for a in served])
+        organisation = Organisation(
+            kind=OrgKind(kind), name=name, status=OrgStatus.APPROVED, served_areas=[areas[a] for a in served]
+        )
         db.session.add(organisation)
         add_member(user, organisation, MemberRole.OWNER)
         logins.append((f"Publisher ({name})", user.email))
     for index, (name, form, fte, area, postcode, number, owner) in enumerate(ENTERPRISES, start=1):
         user = _person(owner, f"owner{index}", "entrepreneur")
-        create_enterprise(user, name=name, legal_form=form, fte=Decimal(fte), area_id=areas[area].id, postcode=postcode, registration_number=number)
+        create_enterprise(
+            user,
+            name=name,
+            legal_form=form,
+            fte=Decimal(fte),
+            area_id=areas[area].id,
+            postcode=postcode,
+            registration_number=number,
+        )
         logins.append((f"Entrepreneur ({name})", user.email))
     for index, (name, area) in enumerate(RELIEF_WORKERS, start=1):
         user = _person(name, f"relief{index}", "relief_worker")

@@ -7,6 +7,16 @@ from .cover.models import ReliefWorkerProfile
 from .organisations.models import Area, Invitation, Membership, Organisation, organisation_areas
 
 __all__ = [
-    "Area", "AuditEvent", "Invitation", "Membership", "Notification", "Organisation", "PasswordResetToken",
-    "ReliefWorkerProfile", "SignInFailure", "User", "UserSession", "organisation_areas",
+    "Area",
+    "AuditEvent",
+    "Invitation",
+    "Membership",
+    "Notification",
+    "Organisation",
+    "PasswordResetToken",
+    "ReliefWorkerProfile",
+    "SignInFailure",
+    "User",
+    "UserSession",
+    "organisation_areas",
 ]

@@ -148,7 +148,9 @@ class Outbox:
         self.folder = folder
 
     def messages(self) -> list:
-        return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(self.folder.glob("*.eml"))]
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(self.folder.glob("*.eml"))
+        ]
 
     def to(self, address: str) -> list:
         return [m for m in self.messages() if m["To"] == address]

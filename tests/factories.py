@@ -17,8 +17,8 @@ from marketplace.organisations.models import (
     Area,
     Invitation,
     LegalForm,
-    Membership,
     MemberRole,
+    Membership,
     MembershipStatus,
     Organisation,
     OrgKind,
@@ -34,7 +34,14 @@ def area(name: str = "Leeds") -> Area:
     return db.session.scalar(select(Area).where(Area.name == name))
 
 
-def user(*, name: str | None = None, email: str | None = None, verified: bool = True, admin: bool = False, role: str = "entrepreneur") -> User:
+def user(
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    verified: bool = True,
+    admin: bool = False,
+    role: str = "entrepreneur",
+) -> User:
     """A person who can sign in with PASSWORD."""
     n = next(_seq)
     person = User(
@@ -50,7 +57,9 @@ def user(*, name: str | None = None, email: str | None = None, verified: bool = 
     return person
 
 
-def membership(person: User, organisation: Organisation, role: str = MemberRole.OWNER, status: str = MembershipStatus.ACTIVE) -> Membership:
+def membership(
+    person: User, organisation: Organisation, role: str = MemberRole.OWNER, status: str = MembershipStatus.ACTIVE
+) -> Membership:
     """A person's place in an organisation."""
     row = Membership(user=person, organisation=organisation, role=role, status=status)
     db.session.add(row)
@@ -58,7 +67,9 @@ def membership(person: User, organisation: Organisation, role: str = MemberRole.
     return row
 
 
-def enterprise(owner: User | None = None, *, name: str | None = None, area_name: str = "Leeds", **fields) -> Organisation:
+def enterprise(
+    owner: User | None = None, *, name: str | None = None, area_name: str = "Leeds", **fields
+) -> Organisation:
     """An approved enterprise, with an owner."""
     organisation = Organisation(
         kind=OrgKind.ENTERPRISE,
@@ -76,9 +87,18 @@ def enterprise(owner: User | None = None, *, name: str | None = None, area_name:
     return organisation
 
 
-def publisher(owner: User | None = None, *, kind: str = OrgKind.COUNCIL, status: str = OrgStatus.APPROVED, name: str | None = None, areas=("Leeds",)) -> Organisation:
+def publisher(
+    owner: User | None = None,
+    *,
+    kind: str = OrgKind.COUNCIL,
+    status: str = OrgStatus.APPROVED,
+    name: str | None = None,
+    areas=("Leeds",),
+) -> Organisation:
     """A council or NHS body, approved by default, with an owner."""
-    organisation = Organisation(kind=kind, status=status, name=name or f"Council {next(_seq)}", served_areas=[area(a) for a in areas])
+    organisation = Organisation(
+        kind=kind, status=status, name=name or f"Council {next(_seq)}", served_areas=[area(a) for a in areas]
+    )
     db.session.add(organisation)
     db.session.flush()
     membership(owner or user(role="publisher"), organisation)
@@ -93,10 +113,18 @@ def relief_worker(person: User | None = None, area_name: str = "Leeds") -> Relie
     return profile
 
 
-def invitation(organisation: Organisation, email: str, *, role: str = MemberRole.MEMBER, days: int = 7) -> tuple[Invitation, str]:
+def invitation(
+    organisation: Organisation, email: str, *, role: str = MemberRole.MEMBER, days: int = 7
+) -> tuple[Invitation, str]:
     """An invitation and the raw token its link carries."""
     token, token_hash = new_token()
-    row = Invitation(organisation=organisation, email=email, role=role, token_hash=token_hash, expires_at=utcnow() + timedelta(days=days))
+    row = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        expires_at=utcnow() + timedelta(days=days),
+    )
     db.session.add(row)
     db.session.flush()
     return row, token

@@ -8,10 +8,18 @@ from marketplace.organisations.models import MemberRole
 from . import factories
 
 PUBLIC = {
-    "static", "govuk_assets.static",
-    "public.home", "public.accessibility", "public.privacy", "public.cookies",
-    "accounts.register", "accounts.sign_in", "accounts.forgot_password", "accounts.reset_password",
-    "accounts.resend_verification", "accounts.verify_email",
+    "static",
+    "govuk_assets.static",
+    "public.home",
+    "public.accessibility",
+    "public.privacy",
+    "public.cookies",
+    "accounts.register",
+    "accounts.sign_in",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.resend_verification",
+    "accounts.verify_email",
     "organisations.accept_invitation",
 }
 
@@ -77,7 +85,14 @@ def world(ctx):
     admin = factories.user(name="Admin", admin=True)
     invitation, _ = factories.invitation(enterprise_a, "someone.else@example.com")
     db.session.commit()
-    people = {"entrepreneur": owner, "member": member, "other_org": other, "publisher": officer, "relief_worker": relief, "admin": admin}
+    people = {
+        "entrepreneur": owner,
+        "member": member,
+        "other_org": other,
+        "publisher": officer,
+        "relief_worker": relief,
+        "admin": admin,
+    }
     values = {
         "org_id": enterprise_a.id,
         "membership_id": member_row.id,

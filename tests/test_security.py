@@ -14,7 +14,9 @@ EXEMPT_FROM_CSRF: set[str] = set()
 
 
 def _post_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.endpoint not in EXEMPT_FROM_CSRF]
+    return [
+        rule for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.endpoint not in EXEMPT_FROM_CSRF
+    ]
 
 
 def _sample_url(app, rule) -> str:
@@ -25,7 +27,7 @@ def _sample_url(app, rule) -> str:
 
 
 def test_every_post_without_csrf_token_is_refused(app, client, login_as, ctx):
-    """Signed in as an admin (who may do most things), each POST without a token gets the CSRF page and writes nothing."""
+    """Signed in as an admin, each POST without a token gets the CSRF page and writes nothing."""
     admin = factories.user(admin=True)
     factories.enterprise(admin)
     db.session.commit()
@@ -40,11 +42,15 @@ def test_every_post_without_csrf_token_is_refused(app, client, login_as, ctx):
 
 def test_a_forged_token_is_refused(client, ctx):
     """A made-up token is as bad as none."""
-    response = client.post("/sign-in", data={"csrf_token": "forged", "email": "a@example.com", "password": "x"}, csrf=False)
+    response = client.post(
+        "/sign-in", data={"csrf_token": "forged", "email": "a@example.com", "password": "x"}, csrf=False
+    )
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("path", ["/", "/sign-in", "/dashboard", "/no-such-page", "/static/backstop.css", "/assets/images/favicon.ico"])
+@pytest.mark.parametrize(
+    "path", ["/", "/sign-in", "/dashboard", "/no-such-page", "/static/backstop.css", "/assets/images/favicon.ico"]
+)
 def test_security_headers_on_every_response(client, path):
     """Pages, redirects, errors and static files all carry the headers."""
     response = client.get(path)
@@ -112,13 +118,17 @@ def test_server_error_shows_no_traceback(app, tmp_path):
 
 def _limited_app(app, tmp_path, **settings):
     return create_app(
-        "test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], OUTBOX_DIR=str(tmp_path), RATELIMIT_ENABLED=True, **settings
+        "test",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        OUTBOX_DIR=str(tmp_path),
+        RATELIMIT_ENABLED=True,
+        **settings,
     )
 
 
 @pytest.mark.parametrize("redis", [False, True], ids=["memory", "redis"])
 def test_rate_limit_refuses_floods_of_form_posts(app, tmp_path, redis):
-    """More than 30 sign-in posts a minute from one address get the 429 page (memory storage, or Redis when REDIS_URL is set)."""
+    """Over 30 form posts a minute from one address get the 429 page (memory, or Redis when REDIS_URL is set)."""
     settings = {"REDIS_URL": "redis://127.0.0.1:6379/1"} if redis else {}
     if redis:
         Redis.from_url(settings["REDIS_URL"]).flushdb()

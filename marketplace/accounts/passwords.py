@@ -7,9 +7,21 @@ from flask import current_app
 MIN_LENGTH = 12
 COMMON_PASSWORDS = frozenset(
     {
-        "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "iloveyou1234",
-        "letmein12345", "welcome12345", "administrator", "changeme1234", "password123!",
-        "qwerty123456", "abcdefghijkl", "backstop1234", "111111111111", "aaaaaaaaaaaa",
+        "password1234",
+        "123456789012",
+        "qwertyuiopas",
+        "passwordpassword",
+        "iloveyou1234",
+        "letmein12345",
+        "welcome12345",
+        "administrator",
+        "changeme1234",
+        "password123!",
+        "qwerty123456",
+        "abcdefghijkl",
+        "backstop1234",
+        "111111111111",
+        "aaaaaaaaaaaa",
     }
 )
 

@@ -138,7 +138,9 @@ def request_password_reset(email: str) -> None:
         return
     token, token_hash = new_token()
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(minutes=minutes)))
+    db.session.add(
+        PasswordResetToken(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(minutes=minutes))
+    )
     audit.record("account.password_reset_requested", obj=user, actor=None)
     link = url_for("accounts.reset_password", token=token, _external=True)
     send_email(user.email, "password_reset", user=user, link=link, minutes=minutes)
@@ -181,7 +183,9 @@ def update_profile(user: User, *, name: str) -> None:
 
 def purge_expired_reset_tokens(now) -> int:
     """Delete reset tokens past expiry or already used (a periodic job)."""
-    query = delete(PasswordResetToken).where((PasswordResetToken.expires_at <= now) | PasswordResetToken.used_at.is_not(None))
+    query = delete(PasswordResetToken).where(
+        (PasswordResetToken.expires_at <= now) | PasswordResetToken.used_at.is_not(None)
+    )
     return db.session.execute(query).rowcount or 0
 
 

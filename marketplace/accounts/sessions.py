@@ -29,7 +29,9 @@ def start_session(user: User, *, remember: bool = False) -> None:
     """Sign a person in with a brand-new session identifier (nothing from before sign-in survives)."""
     session.clear()
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(id=_hash(token), user_id=user.id, remember=remember, expires_at=utcnow() + _lifetime(remember)))
+    db.session.add(
+        UserSession(id=_hash(token), user_id=user.id, remember=remember, expires_at=utcnow() + _lifetime(remember))
+    )
     session[_KEY] = token
     session.permanent = remember
     login_user(user)

@@ -27,7 +27,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            services.register(name=form.name.data, email=form.email.data, password=form.password.data, intended_role=form.intended_role.data)
+            services.register(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                intended_role=form.intended_role.data,
+            )
         except services.EmailTaken as error:
             form.email.errors.append(str(error))
         else:
@@ -41,7 +46,9 @@ def verify_email(token: str):
     """Confirm an email address from the link we sent."""
     user = services.verify_email(token)
     if user is None:
-        return render_template("accounts/link_invalid.html", title="This link has expired or is not valid", resend=True), 400
+        return render_template(
+            "accounts/link_invalid.html", title="This link has expired or is not valid", resend=True
+        ), 400
     db.session.commit()
     flash("Your email address is confirmed. You can now sign in.", "success")
     return redirect(url_for("dashboard.index") if current_user.is_authenticated else url_for("accounts.sign_in"))
@@ -100,7 +107,12 @@ def forgot_password():
         services.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("accounts/check_email.html", title="Check your email", email=form.email.data, reset=True)
-    return form_page(form, "Reset your password", lead="Enter your email address and we will send you a link to reset your password. The link works once, for 1 hour.")
+    return form_page(
+        form,
+        "Reset your password",
+        lead="Enter your email address and we will send you a link to reset your password. "
+        "The link works once, for 1 hour.",
+    )
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -108,12 +120,16 @@ def forgot_password():
 def reset_password(token: str):
     """Choose a new password from a single-use link."""
     if services.usable_reset_token(token) is None:
-        return render_template("accounts/link_invalid.html", title="This link has expired or is not valid", reset=True), 400
+        return render_template(
+            "accounts/link_invalid.html", title="This link has expired or is not valid", reset=True
+        ), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         if services.reset_password(token, form.password.data) is None:
             db.session.rollback()
-            return render_template("accounts/link_invalid.html", title="This link has expired or is not valid", reset=True), 400
+            return render_template(
+                "accounts/link_invalid.html", title="This link has expired or is not valid", reset=True
+            ), 400
         db.session.commit()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("accounts.sign_in"))

@@ -12,7 +12,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField("Action", widget=GovTextInput(), validators=[Optional()], description="For example, account.sign_in_failed")
+    action = StringField(
+        "Action", widget=GovTextInput(), validators=[Optional()], description="For example, account.sign_in_failed"
+    )
     actor = StringField("Person's email", widget=GovTextInput(), validators=[Optional()])
     organisation = StringField("Organisation name", widget=GovTextInput(), validators=[Optional()])
     date_from = DateField("From", validators=[Optional()], widget=GovTextInput(), render_kw={"type": "date"})

@@ -13,7 +13,9 @@ def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def audit_query(*, action: str | None, actor: str | None, organisation: str | None, date_from=None, date_to=None) -> Select:
+def audit_query(
+    *, action: str | None, actor: str | None, organisation: str | None, date_from=None, date_to=None
+) -> Select:
     """Audit events matching the filters, newest first (each filter uses an index or a join)."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
@@ -21,7 +23,9 @@ def audit_query(*, action: str | None, actor: str | None, organisation: str | No
     if actor:
         query = query.join(User, AuditEvent.actor_id == User.id).where(User.email.contains(actor.strip().lower()))
     if organisation:
-        query = query.join(Organisation, AuditEvent.organisation_id == Organisation.id).where(Organisation.name.ilike(f"%{organisation.strip()}%"))
+        query = query.join(Organisation, AuditEvent.organisation_id == Organisation.id).where(
+            Organisation.name.ilike(f"%{organisation.strip()}%")
+        )
     if date_from:
         query = query.where(AuditEvent.at >= _day_start(date_from))
     if date_to:

@@ -32,7 +32,9 @@ def organisations():
     if status and status not in set(OrgStatus):
         abort(404)
     page = paginate(services.organisations_query(status), request.args.get("page", 1, type=int))
-    return render_template("admin/organisations.html", page=page, status=status, statuses=list(OrgStatus), title="Organisations")
+    return render_template(
+        "admin/organisations.html", page=page, status=status, statuses=list(OrgStatus), title="Organisations"
+    )
 
 
 def _decide(org_id: int, approve: bool):
@@ -81,7 +83,9 @@ def areas():
     form = AreaForm()
     if form.validate_on_submit():
         try:
-            area = org_services.add_area(name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user)
+            area = org_services.add_area(
+                name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user
+            )
         except DomainError as error:
             db.session.rollback()
             form.name.errors.append(str(error))
@@ -100,7 +104,9 @@ def edit_area(area_id: int):
     form = AreaForm(obj=area)
     if form.validate_on_submit():
         try:
-            org_services.update_area(area, name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user)
+            org_services.update_area(
+                area, name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user
+            )
         except DomainError as error:
             db.session.rollback()
             form.name.errors.append(str(error))

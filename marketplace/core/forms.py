@@ -6,12 +6,18 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 
+def _strip(value):
+    """Pasted email addresses often carry spaces at either end; they are not part of the address."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def email_field(label: str = "Email address", hint: str | None = None) -> StringField:
     """An email address field with GOV.UK messages."""
     return StringField(
         label,
         description=hint,
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[
             InputRequired("Enter your email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
@@ -21,11 +27,15 @@ def email_field(label: str = "Email address", hint: str | None = None) -> String
     )
 
 
-def text_field(label: str, required: str | None, *, max_length: int = 120, hint: str | None = None, **render_kw) -> StringField:
+def text_field(
+    label: str, required: str | None, *, max_length: int = 120, hint: str | None = None, **render_kw
+) -> StringField:
     """A text input; `required` is the message when empty, or None for an optional field."""
     validators = [InputRequired(required)] if required else []
     validators.append(Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"))
-    return StringField(label, description=hint, widget=GovTextInput(), validators=validators, render_kw=render_kw or None)
+    return StringField(
+        label, description=hint, widget=GovTextInput(), validators=validators, render_kw=render_kw or None
+    )
 
 
 def new_password_field(label: str = "Password") -> PasswordField:

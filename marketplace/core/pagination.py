@@ -30,7 +30,9 @@ class Page:
         def link(number: int) -> str:
             return url_for(request.endpoint, **{**(request.view_args or {}), **args, "page": number})
 
-        params = {"items": [{"number": n, "href": link(n), "current": n == self.number} for n in range(1, self.pages + 1)]}
+        params = {
+            "items": [{"number": n, "href": link(n), "current": n == self.number} for n in range(1, self.pages + 1)]
+        }
         if self.number > 1:
             params["previous"] = {"href": link(self.number - 1)}
         if self.number < self.pages:

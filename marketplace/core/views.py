@@ -15,7 +15,11 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @login_required
 def index():
     """Your notifications, newest first."""
-    query = select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.created_at.desc(), Notification.id.desc())
+    query = (
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
     page = paginate(query, request.args.get("page", 1, type=int))
     return render_template("notifications/index.html", page=page, title="Notifications")
 

@@ -23,4 +23,9 @@ def relief_profile():
         flash("Your relief worker profile has been saved.", "success")
         return redirect(url_for("dashboard.index"))
     title = "Your relief worker profile" if current_user.relief_profile else "Create your relief worker profile"
-    return render_template("components/form_page.html", form=form, title=title, lead="Pools will ask for your checks, training and availability when they open. Start with where you live.")
+    return render_template(
+        "components/form_page.html",
+        form=form,
+        title=title,
+        lead="Pools will ask for your checks, training and availability when they open. Start with where you live.",
+    )

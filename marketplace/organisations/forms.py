@@ -28,7 +28,9 @@ def _valid_postcode(form, field) -> None:
 class EnterpriseForm(BaseForm):
     """An enterprise's profile."""
 
-    name = text_field("Trading name", "Enter your trading name", max_length=160, hint="The name your clients know you by")
+    name = text_field(
+        "Trading name", "Enter your trading name", max_length=160, hint="The name your clients know you by"
+    )
     legal_form = RadioField(
         "Legal form",
         choices={form.value: label for form, label in LEGAL_FORM_LABELS.items()},
@@ -42,14 +44,24 @@ class EnterpriseForm(BaseForm):
         widget=GovTextInput(),
         validators=[
             InputRequired("Enter your full-time equivalent staff, like 1.5"),
-            NumberRange(min=Decimal("0.1"), max=Decimal("5"), message="Full-time equivalent staff must be between 0.1 and 5"),
+            NumberRange(
+                min=Decimal("0.1"), max=Decimal("5"), message="Full-time equivalent staff must be between 0.1 and 5"
+            ),
         ],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-4"},
     )
-    area_id = SelectField("Council area you work in", coerce=int, widget=GovSelect(), validators=[InputRequired("Select your council area")])
+    area_id = SelectField(
+        "Council area you work in",
+        coerce=int,
+        widget=GovSelect(),
+        validators=[InputRequired("Select your council area")],
+    )
     postcode = text_field("Postcode", "Enter your postcode", max_length=10, autocomplete="postal-code")
     registration_number = text_field(
-        "Registration number (optional)", None, max_length=30, hint="Companies House or Charity Commission number, if you have one"
+        "Registration number (optional)",
+        None,
+        max_length=30,
+        hint="Companies House or Charity Commission number, if you have one",
     )
     submit = submit("Save enterprise")
 
@@ -79,7 +91,9 @@ class PublisherForm(BaseForm):
 class JoinPublisherForm(BaseForm):
     """Ask to join a council or NHS body already on Backstop."""
 
-    organisation_id = SelectField("Organisation", coerce=int, widget=GovSelect(), validators=[InputRequired("Select your organisation")])
+    organisation_id = SelectField(
+        "Organisation", coerce=int, widget=GovSelect(), validators=[InputRequired("Select your organisation")]
+    )
     submit = submit("Ask to join")
 
 
@@ -89,7 +103,10 @@ class InviteForm(BaseForm):
     email = email_field(hint="We will email them a link that works once, for 7 days")
     role = RadioField(
         "Role",
-        choices={MemberRole.MEMBER.value: "Member", MemberRole.OWNER.value: "Owner: can also manage members and details"},
+        choices={
+            MemberRole.MEMBER.value: "Member",
+            MemberRole.OWNER.value: "Owner: can also manage members and details",
+        },
         default=MemberRole.MEMBER.value,
         widget=GovRadioInput(),
         validators=[InputRequired("Select a role")],
@@ -100,7 +117,12 @@ class InviteForm(BaseForm):
 class ReliefProfileForm(BaseForm):
     """A relief worker's basic profile."""
 
-    area_id = SelectField("Council area you live in", coerce=int, widget=GovSelect(), validators=[InputRequired("Select your council area")])
+    area_id = SelectField(
+        "Council area you live in",
+        coerce=int,
+        widget=GovSelect(),
+        validators=[InputRequired("Select your council area")],
+    )
     phone = text_field("Phone number (optional)", None, max_length=30, autocomplete="tel", type="tel")
     submit = submit("Save profile")
 

@@ -17,8 +17,8 @@ from .models import (
     PUBLISHER_KINDS,
     Area,
     Invitation,
-    Membership,
     MemberRole,
+    Membership,
     MembershipStatus,
     Organisation,
     OrgKind,
@@ -48,13 +48,19 @@ def create_enterprise(user: User, **details) -> Organisation:
     organisation = Organisation(kind=OrgKind.ENTERPRISE, status=OrgStatus.APPROVED, **details)
     db.session.add(organisation)
     add_member(user, organisation, MemberRole.OWNER)
-    audit.record("organisation.created", obj=organisation, organisation=organisation, actor=user, kind=organisation.kind)
+    audit.record(
+        "organisation.created", obj=organisation, organisation=organisation, actor=user, kind=organisation.kind
+    )
     return organisation
 
 
 def update_enterprise(organisation: Organisation, actor: User, **details) -> None:
     """Change an enterprise's profile, recording what changed."""
-    changes = {key: [str(getattr(organisation, key)), str(value)] for key, value in details.items() if getattr(organisation, key) != value}
+    changes = {
+        key: [str(getattr(organisation, key)), str(value)]
+        for key, value in details.items()
+        if getattr(organisation, key) != value
+    }
     for key, value in details.items():
         setattr(organisation, key, value)
     if changes:
@@ -76,7 +82,13 @@ def create_publisher(user: User, *, kind: str, name: str, areas: list[Area]) -> 
     audit.record("organisation.created", obj=organisation, organisation=organisation, actor=user, kind=kind)
     link = url_for("admin.organisations", status=OrgStatus.PENDING, _external=True)
     for admin in platform_admins():
-        notify(admin, "organisation_awaiting_approval", title=f"{organisation.name} is waiting for approval", link=link, organisation=organisation)
+        notify(
+            admin,
+            "organisation_awaiting_approval",
+            title=f"{organisation.name} is waiting for approval",
+            link=link,
+            organisation=organisation,
+        )
     return organisation
 
 
@@ -88,20 +100,35 @@ def decide_organisation(organisation: Organisation, admin: User, *, approve: boo
     audit.record(f"organisation.{organisation.status}", obj=organisation, organisation=organisation, actor=admin)
     verb = "approved" if approve else "not approved"
     for owner in owners(organisation):
-        notify(owner, "organisation_decided", title=f"{organisation.name} has been {verb}", link=url_for("dashboard.index", _external=True), organisation=organisation, approved=approve)
+        notify(
+            owner,
+            "organisation_decided",
+            title=f"{organisation.name} has been {verb}",
+            link=url_for("dashboard.index", _external=True),
+            organisation=organisation,
+            approved=approve,
+        )
 
 
 def owners(organisation: Organisation) -> list[User]:
     """The organisation's active owners."""
-    query = select(User).join(Membership).where(
-        Membership.organisation_id == organisation.id, Membership.role == MemberRole.OWNER, Membership.status == MembershipStatus.ACTIVE
+    query = (
+        select(User)
+        .join(Membership)
+        .where(
+            Membership.organisation_id == organisation.id,
+            Membership.role == MemberRole.OWNER,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
     )
     return list(db.session.scalars(query))
 
 
 def joinable_publishers() -> list[Organisation]:
     """Councils and NHS bodies a person can ask to join."""
-    query = select(Organisation).where(Organisation.kind.in_(PUBLISHER_KINDS), Organisation.status != OrgStatus.REJECTED)
+    query = select(Organisation).where(
+        Organisation.kind.in_(PUBLISHER_KINDS), Organisation.status != OrgStatus.REJECTED
+    )
     return list(db.session.scalars(query.order_by(Organisation.name)))
 
 
@@ -109,13 +136,22 @@ def request_to_join(user: User, organisation: Organisation) -> Membership:
     """Ask to join a council or NHS body; its owners decide."""
     if not organisation.is_publisher or organisation.status == OrgStatus.REJECTED:
         raise DomainError("You can only ask to join a council or NHS body")
-    if db.session.scalar(select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)):
+    if db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
+    ):
         raise DomainError(f"You have already asked to join {organisation.name}")
     membership = add_member(user, organisation, MemberRole.MEMBER, MembershipStatus.REQUESTED)
     audit.record("membership.requested", obj=membership, organisation=organisation, actor=user)
     link = url_for("organisations.members", org_id=organisation.id, _external=True)
     for owner in owners(organisation):
-        notify(owner, "join_requested", title=f"{user.name} asked to join {organisation.name}", link=link, requester=user, organisation=organisation)
+        notify(
+            owner,
+            "join_requested",
+            title=f"{user.name} asked to join {organisation.name}",
+            link=link,
+            requester=user,
+            organisation=organisation,
+        )
     return membership
 
 
@@ -124,18 +160,37 @@ def decide_join_request(membership: Membership, actor: User, *, approve: bool) -
     if membership.status != MembershipStatus.REQUESTED:
         raise DomainError("This request has already been dealt with")
     organisation, person = membership.organisation, membership.user
-    audit.record("membership.approved" if approve else "membership.declined", obj=membership, organisation=organisation, actor=actor, user_id=person.id)
+    audit.record(
+        "membership.approved" if approve else "membership.declined",
+        obj=membership,
+        organisation=organisation,
+        actor=actor,
+        user_id=person.id,
+    )
     if approve:
         membership.status = MembershipStatus.ACTIVE
     else:
         db.session.delete(membership)
     verb = "accepted" if approve else "declined"
-    notify(person, "join_decided", title=f"Your request to join {organisation.name} was {verb}", link=url_for("dashboard.index", _external=True), organisation=organisation, approved=approve)
+    notify(
+        person,
+        "join_decided",
+        title=f"Your request to join {organisation.name} was {verb}",
+        link=url_for("dashboard.index", _external=True),
+        organisation=organisation,
+        approved=approve,
+    )
 
 
 def _active_owner_count(organisation: Organisation) -> int:
-    query = select(func.count()).select_from(Membership).where(
-        Membership.organisation_id == organisation.id, Membership.role == MemberRole.OWNER, Membership.status == MembershipStatus.ACTIVE
+    query = (
+        select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.organisation_id == organisation.id,
+            Membership.role == MemberRole.OWNER,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
     )
     return db.session.scalar(query) or 0
 
@@ -148,7 +203,14 @@ def _guard_last_owner(membership: Membership) -> None:
 def remove_member(membership: Membership, actor: User) -> None:
     """Remove a person from an organisation (never the last owner)."""
     _guard_last_owner(membership)
-    audit.record("membership.removed", obj=membership, organisation=membership.organisation, actor=actor, user_id=membership.user_id, role=membership.role)
+    audit.record(
+        "membership.removed",
+        obj=membership,
+        organisation=membership.organisation,
+        actor=actor,
+        user_id=membership.user_id,
+        role=membership.role,
+    )
     db.session.delete(membership)
 
 
@@ -158,19 +220,36 @@ def change_role(membership: Membership, role: str, actor: User) -> None:
         return
     if role == MemberRole.MEMBER:
         _guard_last_owner(membership)
-    audit.record("membership.role_changed", obj=membership, organisation=membership.organisation, actor=actor, user_id=membership.user_id, old=membership.role, new=role)
+    audit.record(
+        "membership.role_changed",
+        obj=membership,
+        organisation=membership.organisation,
+        actor=actor,
+        user_id=membership.user_id,
+        old=membership.role,
+        new=role,
+    )
     membership.role = role
 
 
 def invite(organisation: Organisation, email: str, role: str, actor: User) -> Invitation:
     """Email a single-use invitation link to join the organisation."""
     email = email.strip().lower()
-    existing = db.session.scalar(select(Membership).join(User).where(Membership.organisation_id == organisation.id, User.email == email))
+    existing = db.session.scalar(
+        select(Membership).join(User).where(Membership.organisation_id == organisation.id, User.email == email)
+    )
     if existing:
         raise DomainError(f"{email} is already a member of {organisation.name}")
     token, token_hash = new_token()
     days = current_app.config["INVITATION_MAX_AGE_DAYS"]
-    invitation = Invitation(organisation=organisation, email=email, role=role, token_hash=token_hash, invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=days))
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by_id=actor.id,
+        expires_at=utcnow() + timedelta(days=days),
+    )
     db.session.add(invitation)
     audit.record("invitation.sent", obj=invitation, organisation=organisation, actor=actor, email=email, role=role)
     link = url_for("organisations.accept_invitation", token=token, _external=True)
@@ -194,32 +273,52 @@ def invitation_for_user(invitation_id: int, user: User) -> Invitation | None:
 def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
     """Use an invitation once to join; None if someone used it first."""
     if invitation.email != user.email:
-        raise DomainError(f"This invitation was sent to {invitation.email}. Sign in with that email address to accept it")
+        raise DomainError(
+            f"This invitation was sent to {invitation.email}. Sign in with that email address to accept it"
+        )
     claimed = db.session.execute(
-        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None)).values(accepted_at=utcnow())
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow())
     ).rowcount
     if claimed != 1:
         return None
-    existing = db.session.scalar(select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == invitation.organisation_id))
+    existing = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == invitation.organisation_id
+        )
+    )
     if existing:
         existing.status, existing.role = MembershipStatus.ACTIVE, invitation.role
         membership = existing
     else:
         membership = add_member(user, invitation.organisation, invitation.role)
-    audit.record("invitation.accepted", obj=membership, organisation=invitation.organisation, actor=user, invitation_id=invitation.id, role=invitation.role)
+    audit.record(
+        "invitation.accepted",
+        obj=membership,
+        organisation=invitation.organisation,
+        actor=user,
+        invitation_id=invitation.id,
+        role=invitation.role,
+    )
     return membership
 
 
 def revoke_invitation(invitation: Invitation, actor: User) -> None:
     """Cancel an invitation that has not been used."""
     invitation.revoked = True
-    audit.record("invitation.revoked", obj=invitation, organisation=invitation.organisation, actor=actor, email=invitation.email)
+    audit.record(
+        "invitation.revoked", obj=invitation, organisation=invitation.organisation, actor=actor, email=invitation.email
+    )
 
 
 def open_invitations(organisation: Organisation) -> list[Invitation]:
     """Invitations still waiting to be used."""
     query = select(Invitation).where(
-        Invitation.organisation_id == organisation.id, Invitation.accepted_at.is_(None), Invitation.revoked.is_(False), Invitation.expires_at > utcnow()
+        Invitation.organisation_id == organisation.id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked.is_(False),
+        Invitation.expires_at > utcnow(),
     )
     return list(db.session.scalars(query.order_by(Invitation.created_at)))
 
@@ -227,14 +326,19 @@ def open_invitations(organisation: Organisation) -> list[Invitation]:
 def invitations_for(user: User) -> list[Invitation]:
     """Open invitations addressed to a person's email."""
     query = select(Invitation).where(
-        Invitation.email == user.email, Invitation.accepted_at.is_(None), Invitation.revoked.is_(False), Invitation.expires_at > utcnow()
+        Invitation.email == user.email,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked.is_(False),
+        Invitation.expires_at > utcnow(),
     )
     return list(db.session.scalars(query))
 
 
 def purge_expired_invitations(now) -> int:
     """Delete invitations that expired, were used or were revoked (a periodic job)."""
-    query = delete(Invitation).where((Invitation.expires_at <= now) | Invitation.accepted_at.is_not(None) | Invitation.revoked.is_(True))
+    query = delete(Invitation).where(
+        (Invitation.expires_at <= now) | Invitation.accepted_at.is_not(None) | Invitation.revoked.is_(True)
+    )
     return db.session.execute(query).rowcount or 0
 
 

@@ -9,7 +9,7 @@ from ..core.permissions import get_organisation_or_404, get_owned_or_404
 from ..extensions import db
 from . import services
 from .forms import EnterpriseForm, InviteForm, JoinPublisherForm, PublisherForm
-from .models import Area, Invitation, Membership, MemberRole, Organisation
+from .models import Area, Invitation, MemberRole, Membership, Organisation
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -36,7 +36,12 @@ def new_enterprise():
         db.session.commit()
         flash(f"{organisation.name} has been set up.", "success")
         return redirect(url_for("organisations.show", org_id=organisation.id))
-    return render_template("components/form_page.html", form=form, title="Set up your enterprise", lead="Tell us about your business. You can change these details later.")
+    return render_template(
+        "components/form_page.html",
+        form=form,
+        title="Set up your enterprise",
+        lead="Tell us about your business. You can change these details later.",
+    )
 
 
 @bp.route("/new/publisher", methods=["GET", "POST"])
@@ -53,7 +58,9 @@ def new_publisher():
         db.session.commit()
         flash(f"{organisation.name} is waiting for approval. We will email you when it is approved.", "success")
         return redirect(url_for("dashboard.index"))
-    return render_template("organisations/new_publisher.html", form=form, join_form=join_form, title="Add your council or NHS body")
+    return render_template(
+        "organisations/new_publisher.html", form=form, join_form=join_form, title="Add your council or NHS body"
+    )
 
 
 @bp.route("/join", methods=["POST"])
@@ -83,7 +90,9 @@ def show(org_id: int):
     """An organisation's details, for its members."""
     organisation = get_organisation_or_404(org_id)
     can_manage = permissions.can_manage_organisation(current_user, organisation)
-    return render_template("organisations/show.html", organisation=organisation, can_manage=can_manage, title=organisation.name)
+    return render_template(
+        "organisations/show.html", organisation=organisation, can_manage=can_manage, title=organisation.name
+    )
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -156,35 +165,57 @@ def _member_action(org_id: int, membership_id: int, action, success: str):
 @login_required
 def remove_member(org_id: int, membership_id: int):
     """Remove a member (owners only)."""
-    return _member_action(org_id, membership_id, lambda m: services.remove_member(m, current_user), "{name} has been removed.")
+    return _member_action(
+        org_id, membership_id, lambda m: services.remove_member(m, current_user), "{name} has been removed."
+    )
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/make-owner", methods=["POST"])
 @login_required
 def make_owner(org_id: int, membership_id: int):
     """Make a member an owner (owners only)."""
-    return _member_action(org_id, membership_id, lambda m: services.change_role(m, MemberRole.OWNER, current_user), "{name} is now an owner.")
+    return _member_action(
+        org_id,
+        membership_id,
+        lambda m: services.change_role(m, MemberRole.OWNER, current_user),
+        "{name} is now an owner.",
+    )
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/make-member", methods=["POST"])
 @login_required
 def make_member(org_id: int, membership_id: int):
     """Make an owner a plain member (owners only)."""
-    return _member_action(org_id, membership_id, lambda m: services.change_role(m, MemberRole.MEMBER, current_user), "{name} is now a member.")
+    return _member_action(
+        org_id,
+        membership_id,
+        lambda m: services.change_role(m, MemberRole.MEMBER, current_user),
+        "{name} is now a member.",
+    )
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/approve", methods=["POST"])
 @login_required
 def approve_request(org_id: int, membership_id: int):
     """Accept a request to join (owners only)."""
-    return _member_action(org_id, membership_id, lambda m: services.decide_join_request(m, current_user, approve=True), "{name} has joined.")
+    return _member_action(
+        org_id,
+        membership_id,
+        lambda m: services.decide_join_request(m, current_user, approve=True),
+        "{name} has joined.",
+    )
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/decline", methods=["POST"])
 @login_required
 def decline_request(org_id: int, membership_id: int):
     """Decline a request to join (owners only)."""
-    return _member_action(org_id, membership_id, lambda m: services.decide_join_request(m, current_user, approve=False), "{name}'s request has been declined.")
+    return _member_action(
+        org_id,
+        membership_id,
+        lambda m: services.decide_join_request(m, current_user, approve=False),
+        "{name}'s request has been declined.",
+    )
 
 
 @bp.route("/<int:org_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -213,18 +244,27 @@ def accept_invitation(token: str):
             flash(str(error), "error")
             return redirect(url_for("organisations.accept_invitation", token=token))
         if membership is None:
-            return render_template("accounts/link_invalid.html", title="This invitation has expired or is not valid"), 400
+            return render_template(
+                "accounts/link_invalid.html", title="This invitation has expired or is not valid"
+            ), 400
         db.session.commit()
         flash(f"You have joined {membership.organisation.name}.", "success")
         return redirect(url_for("organisations.show", org_id=membership.organisation_id))
-    return render_template("organisations/invitation.html", invitation=invitation, token=token, title=f"Join {invitation.organisation.name}")
+    return render_template(
+        "organisations/invitation.html",
+        invitation=invitation,
+        token=token,
+        title=f"Join {invitation.organisation.name}",
+    )
 
 
 @bp.route("/invitations")
 @login_required
 def invitations_list():
     """Invitations waiting for you."""
-    return render_template("organisations/invitations.html", invitations=services.invitations_for(current_user), title="Your invitations")
+    return render_template(
+        "organisations/invitations.html", invitations=services.invitations_for(current_user), title="Your invitations"
+    )
 
 
 @bp.route("/invitations/<int:invitation_id>/accept", methods=["POST"])

@@ -8,7 +8,9 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 def home():
     """What Backstop is and how to start."""
-    return render_template("public/home.html", title="Backstop: shared insurance, training and cover for care micro-enterprises")
+    return render_template(
+        "public/home.html", title="Backstop: shared insurance, training and cover for care micro-enterprises"
+    )
 
 
 @bp.route("/accessibility")
