@@ -22,6 +22,11 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_PASSWORD": "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
     "OUTBOX_DIR": "OUTBOX_DIR",
+    "PAYMENT_PROVIDER": "PAYMENT_PROVIDER",
+    "STRIPE_SECRET_KEY": "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY": "STRIPE_PUBLISHABLE_KEY",
+    "STRIPE_WEBHOOK_SECRET": "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_API_BASE": "STRIPE_API_BASE",
 }
 
 
@@ -73,6 +78,12 @@ class Config:
 
     HSTS = False
     PAGE_SIZE = 25
+
+    PAYMENT_PROVIDER = "invoice"  # or "stripe"
+    STRIPE_SECRET_KEY = None
+    STRIPE_PUBLISHABLE_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None  # send Stripe API calls to another server (the tests' Stripe)
 
 
 class DevelopmentConfig(Config):

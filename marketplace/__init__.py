@@ -87,9 +87,13 @@ def register_blueprints(app: Flask) -> None:
     from .cover.views import bp as cover_bp
     from .dashboard.views import bp as dashboard_bp
     from .organisations.views import bp as organisations_bp
+    from .payments.views import bp as payments_bp
+    from .payments.webhooks import bp as webhooks_bp
     from .public.views import bp as public_bp
+    from .training.views import bp as training_bp
 
-    for blueprint in (public_bp, accounts_bp, dashboard_bp, organisations_bp, cover_bp, notifications_bp, admin_bp):
+    blueprints = (public_bp, accounts_bp, dashboard_bp, organisations_bp, cover_bp, training_bp, payments_bp, webhooks_bp)
+    for blueprint in (*blueprints, notifications_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,6 +8,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
@@ -123,6 +124,19 @@ def ctx(app):
 def client(app, ctx):
     """A checking test client."""
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_globals(app):
+    """Requests made inside a test's app context share its `g` (Flask-Login caches the user there);
+    empty it at the start of each request, as a fresh app context would in production."""
+
+    def clear(sender, **extra):
+        g.__dict__.clear()
+
+    request_started.connect(clear, app)
+    yield
+    request_started.disconnect(clear, app)
 
 
 @pytest.fixture(autouse=True)

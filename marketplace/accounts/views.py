@@ -156,7 +156,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
+            user = current_user._get_current_object()  # the real User: login_user() must not be given the proxy
+            services.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as error:
             db.session.rollback()
             form.current_password.errors.append(str(error))

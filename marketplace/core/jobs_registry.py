@@ -4,6 +4,8 @@ from ..accounts.services import purge_expired_reset_tokens
 from ..accounts.sessions import purge_expired_sessions
 from ..accounts.throttle import purge_old_failures
 from ..organisations.services import purge_expired_invitations
+from ..training.booking import expire_holds
+from ..training.waiting import expire_offers
 from .jobs import REGISTRY, periodic
 
 
@@ -15,3 +17,5 @@ def load() -> None:
     periodic("purge-invitations", "Delete used, revoked and expired invitations")(purge_expired_invitations)
     periodic("purge-sessions", "Delete expired sign-in sessions")(purge_expired_sessions)
     periodic("purge-sign-in-failures", "Forget failed sign-ins older than the throttle window")(purge_old_failures)
+    periodic("expire-training-holds", "Release seats held 15 minutes for bookings not paid")(expire_holds)
+    periodic("expire-waiting-list-offers", "Pass waiting-list offers not taken in 24 hours to the next entry")(expire_offers)

@@ -18,8 +18,11 @@ log = logging.getLogger(__name__)
 _PENDING = "backstop_pending_mail"
 
 
-def build_message(to: str, template: str, **context) -> EmailMessage:
-    """A multipart email from templates/emails/<template>.txt and .html; the subject is the text file's first line."""
+def build_message(to: str, template: str, *, attachments: tuple = (), **context) -> EmailMessage:
+    """A multipart email from templates/emails/<template>.txt and .html (subject: the text's first line).
+
+    attachments: (filename, bytes, "maintype/subtype") tuples, e.g. an .ics calendar event.
+    """
     text = render_template(f"emails/{template}.txt", **context)
     html = render_template(f"emails/{template}.html", **context)
     subject, _, body = text.partition("\n")
@@ -31,6 +34,9 @@ def build_message(to: str, template: str, **context) -> EmailMessage:
     message["Date"] = utcnow().strftime("%a, %d %b %Y %H:%M:%S +0000")
     message.set_content(body.lstrip("\n"))
     message.add_alternative(html, subtype="html")
+    for filename, content, mimetype in attachments:
+        maintype, subtype = mimetype.split("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 

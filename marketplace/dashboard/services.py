@@ -22,6 +22,8 @@ class Task:
 
 
 def _setup_tasks(user) -> list[Task]:
+    if permissions.is_admin(user):
+        return []
     tasks = []
     has_org = bool(user.memberships)
     if user.intended_role == IntendedRole.ENTREPRENEUR and not permissions.is_entrepreneur(user):

@@ -25,6 +25,16 @@ def _valid_postcode(form, field) -> None:
         raise ValidationError("Enter a real postcode, like LS1 4AP")
 
 
+class FiniteDecimalField(DecimalField):
+    """A decimal field that treats NaN and infinity like any other non-number (NumberRange cannot compare them)."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.invalid_value_message)
+
+
 class EnterpriseForm(BaseForm):
     """An enterprise's profile."""
 
@@ -37,10 +47,11 @@ class EnterpriseForm(BaseForm):
         widget=GovRadioInput(),
         validators=[InputRequired("Select your legal form")],
     )
-    fte = DecimalField(
+    fte = FiniteDecimalField(
         "Full-time equivalent staff, including you",
         description="For example, 1.5 for you full time and one person half time. A micro-enterprise has 5 or fewer.",
         places=1,
+        invalid_value_message="Enter your full-time equivalent staff as a number, like 1.5",
         widget=GovTextInput(),
         validators=[
             InputRequired("Enter your full-time equivalent staff, like 1.5"),

@@ -98,12 +98,12 @@ def decide_organisation(organisation: Organisation, admin: User, *, approve: boo
         raise DomainError(f"{organisation.name} has already been {organisation.status}")
     organisation.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
     audit.record(f"organisation.{organisation.status}", obj=organisation, organisation=organisation, actor=admin)
-    verb = "approved" if approve else "not approved"
+    title = f"{organisation.name} has been approved" if approve else f"{organisation.name} was not approved"
     for owner in owners(organisation):
         notify(
             owner,
             "organisation_decided",
-            title=f"{organisation.name} has been {verb}",
+            title=title,
             link=url_for("dashboard.index", _external=True),
             organisation=organisation,
             approved=approve,

@@ -23,7 +23,9 @@ def copy_session(source, target) -> None:
 
 def sign_in(client, email: str, password: str = factories.PASSWORD, ip: str = "127.0.0.1", **extra):
     """Post the sign-in form from an IP address."""
-    return client.post("/sign-in", data={"email": email, "password": password, **extra}, environ_base={"REMOTE_ADDR": ip})
+    return client.post(
+        "/sign-in", data={"email": email, "password": password, **extra}, environ_base={"REMOTE_ADDR": ip}
+    )
 
 
 def is_signed_in(client) -> bool:

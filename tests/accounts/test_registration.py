@@ -10,7 +10,12 @@ from tests.conftest import path_of
 
 from .helpers import audit_events, errors, is_signed_in, sign_in
 
-GOOD = {"name": "Mary Seacole", "email": "Mary@Example.com", "password": "three random words here", "intended_role": "relief_worker"}
+GOOD = {
+    "name": "Mary Seacole",
+    "email": "Mary@Example.com",
+    "password": "three random words here",
+    "intended_role": "relief_worker",
+}
 
 
 def user_count() -> int:
@@ -26,7 +31,12 @@ def test_register_creates_unverified_user_and_emails_link(client, outbox):
     response = register(client)
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     user = db.session.scalar(select(User))
-    assert (user.email, user.name, user.intended_role, user.email_verified_at) == ("mary@example.com", "Mary Seacole", "relief_worker", None)
+    assert (user.email, user.name, user.intended_role, user.email_verified_at) == (
+        "mary@example.com",
+        "Mary Seacole",
+        "relief_worker",
+        None,
+    )
     assert verify_password(user.password_hash, GOOD["password"]) and GOOD["password"] not in user.password_hash
     assert "/verify-email/" in outbox.last_link("mary@example.com", contains="/verify-email/")
     assert [e.object_id for e in audit_events("account.registered")] == [user.id]
@@ -68,7 +78,12 @@ def test_missing_fields_give_govuk_messages(client, outbox):
     response = client.post("/register", data={})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "There is a problem" in page
-    for message in ("Enter your full name", "Enter your email address", "Enter a password", "Select what describes you"):
+    for message in (
+        "Enter your full name",
+        "Enter your email address",
+        "Enter a password",
+        "Select what describes you",
+    ):
         assert message in errors(response)
     assert "<title>Error: Create an account" in page
     assert user_count() == 0 and outbox.messages() == []

@@ -55,12 +55,23 @@ def h1(page: Page):
 
 @pytest.mark.parametrize(
     ("path", "heading"),
-    [("/", "Shared services for care micro-enterprises"), ("/register", "Create an account"), ("/sign-in", "Sign in")],
+    [
+        ("/", "Backstop: shared insurance, training and cover for care micro-enterprises"),
+        ("/register", "Create an account"),
+        ("/sign-in", "Sign in"),
+    ],
 )
 def test_public_pages(page: Page, ctx, path, heading):
     page.goto(path)
     expect(h1(page)).to_have_text(heading)
     assert_accessible(page)
+
+
+def test_the_check_can_fail(page: Page, ctx):
+    """The harness really runs axe: an image without alt text on a real page is reported."""
+    page.goto("/")
+    page.locator("main").evaluate("main => main.insertAdjacentHTML('beforeend', '<img src=\"/favicon.svg\">')")
+    assert "image-alt" in [v["id"] for v in axe_violations(page)]
 
 
 def test_sign_in_with_errors(page: Page, ctx):
@@ -96,7 +107,8 @@ def test_members_page(page: Page, ctx):
     owner = factories.user(name="Olive Owner")
     enterprise = factories.enterprise(owner, name="Ada's Home Care")
     factories.membership(factories.user(name="Mo Member"), enterprise, role=MemberRole.MEMBER)
-    factories.membership(factories.user(name="Rita Requester"), enterprise, role=MemberRole.MEMBER, status=MembershipStatus.REQUESTED)
+    requester = factories.user(name="Rita Requester")
+    factories.membership(requester, enterprise, role=MemberRole.MEMBER, status=MembershipStatus.REQUESTED)
     factories.invitation(enterprise, "ivy@example.com")
     db.session.commit()
     sign_in(page, owner.email)

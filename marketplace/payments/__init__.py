@@ -1,0 +1,1 @@
+"""Payments: one record per money movement, invoice and Stripe providers, verified webhooks."""

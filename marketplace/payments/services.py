@@ -1,0 +1,185 @@
+"""Payment rules: create, take, confirm, refund, mark invoices paid, reconcile. Callers commit."""
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..core import audit
+from ..core.clock import utcnow
+from ..core.errors import DomainError
+from ..core.states import transition
+from ..extensions import db
+from . import hooks
+from .models import PAYMENT_TRANSITIONS, Payment, PaymentStatus, Refund, RefundStatus
+from .providers import CheckoutRequest, get_provider
+
+
+def create_payment(
+    *,
+    purpose: str,
+    amount_pence: int,
+    description: str,
+    key: str,
+    payer_organisation=None,
+    payer_user=None,
+    payee_organisation=None,
+) -> Payment:
+    """A pending payment record through the configured provider; `key` makes it idempotent."""
+    provider = get_provider()
+    payment = Payment(
+        purpose=purpose,
+        amount_pence=amount_pence,
+        description=description,
+        idempotency_key=key,
+        provider=provider.name,
+        payer_organisation=payer_organisation,
+        payer_user=payer_user,
+        payee_organisation=payee_organisation,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    if provider.name == "invoice":
+        payment.invoice_reference = f"BSP-{utcnow():%Y}-{payment.id:06d}"
+    audit.record("payment.created", obj=payment, organisation=payer_organisation, amount=amount_pence, purpose=purpose)
+    return payment
+
+
+def start(payment: Payment, request: CheckoutRequest) -> str | None:
+    """Begin taking a payment; the address to send the payer to (Stripe) or None (invoice)."""
+    return get_provider(payment.provider).start(payment, request)
+
+
+def confirms_on_order(payment: Payment) -> bool:
+    """Whether the order is confirmed before the money arrives (invoices, paid on terms)."""
+    return get_provider(payment.provider).confirms_on_order
+
+
+def record_success(payment: Payment, *, provider_payment_reference: str | None = None, actor=None) -> bool:
+    """Mark a payment succeeded (once) and tell its feature; False if it had already succeeded."""
+    if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):
+        return False
+    transition(payment, PaymentStatus.SUCCEEDED, PAYMENT_TRANSITIONS)
+    payment.paid_at = utcnow()
+    payment.provider_payment_reference = provider_payment_reference or payment.provider_payment_reference
+    audit.record("payment.succeeded", obj=payment, organisation=payment.payer_organisation, actor=actor)
+    hooks.paid(payment)
+    return True
+
+
+def mark_invoice_paid(payment: Payment, actor) -> None:
+    """A publisher's finance person records that an invoice was paid."""
+    if payment.provider != "invoice":
+        raise DomainError("Only invoices are marked paid by hand")
+    if payment.status != PaymentStatus.PENDING:
+        raise DomainError(
+            f"Invoice {payment.invoice_reference} is {payment.status.replace('_', ' ')}, not awaiting payment"
+        )
+    record_success(payment, actor=actor)
+
+
+def record_lapsed(payment: Payment) -> bool:
+    """A checkout expired unpaid: cancel the payment (once) and tell its feature."""
+    if payment.status != PaymentStatus.PENDING:
+        return False
+    transition(payment, PaymentStatus.CANCELLED, PAYMENT_TRANSITIONS)
+    audit.record("payment.lapsed", obj=payment, organisation=payment.payer_organisation, actor=None)
+    hooks.lapsed(payment)
+    return True
+
+
+def cancel_unpaid(payment: Payment) -> None:
+    """Stop a pending payment (the order was cancelled or its hold expired)."""
+    if payment.status != PaymentStatus.PENDING:
+        return
+    get_provider(payment.provider).cancel(payment)
+    transition(payment, PaymentStatus.CANCELLED, PAYMENT_TRANSITIONS)
+    audit.record("payment.cancelled", obj=payment, organisation=payment.payer_organisation, actor=None)
+
+
+def refund(payment: Payment, amount_pence: int, reason: str) -> Refund | None:
+    """Return money on a payment: a refund if it was paid, a reduction of what is owed if not."""
+    amount_pence = min(amount_pence, payment.refundable_pence)
+    if amount_pence <= 0:
+        return None
+    if payment.status == PaymentStatus.PENDING and payment.provider != "invoice":
+        cancel_unpaid(payment)
+        return None
+    row = Refund(
+        payment=payment,
+        amount_pence=amount_pence,
+        reason=reason[:200],
+        idempotency_key=f"{payment.idempotency_key}-refund-{len(payment.refunds) + 1}",
+    )
+    db.session.add(row)
+    db.session.flush()
+    get_provider(payment.provider).refund(payment, row)
+    if row.status != RefundStatus.FAILED:
+        _apply_refund(payment, amount_pence)
+    audit.record(
+        "payment.refunded", obj=payment, organisation=payment.payer_organisation, amount=amount_pence, reason=reason
+    )
+    return row
+
+
+def _apply_refund(payment: Payment, amount_pence: int) -> None:
+    payment.refunded_pence += amount_pence
+    if payment.status == PaymentStatus.PENDING:
+        if payment.refundable_pence == 0:
+            transition(payment, PaymentStatus.CANCELLED, PAYMENT_TRANSITIONS)
+        return
+    full = payment.refundable_pence == 0
+    transition(payment, PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED, PAYMENT_TRANSITIONS)
+
+
+def record_provider_refund(payment: Payment, *, provider_reference: str, amount_pence: int, status: str) -> bool:
+    """A refund made at the provider (seen in a webhook): record it once by its provider reference."""
+    existing = db.session.scalar(select(Refund).where(Refund.provider_reference == provider_reference))
+    if existing is not None:
+        return False
+    row = Refund(
+        payment=payment,
+        amount_pence=amount_pence,
+        reason="Refunded at the payment provider",
+        provider_reference=provider_reference,
+        idempotency_key=f"provider-{provider_reference}",
+        status=RefundStatus.SUCCEEDED if status == "succeeded" else RefundStatus.PENDING,
+    )
+    db.session.add(row)
+    _apply_refund(payment, min(amount_pence, payment.refundable_pence))
+    audit.record(
+        "payment.refunded",
+        obj=payment,
+        organisation=payment.payer_organisation,
+        actor=None,
+        amount=amount_pence,
+        reason="provider",
+    )
+    return True
+
+
+def amount_owed(payment: Payment) -> int:
+    """What is still to be paid on a payment (an unpaid invoice, less credits)."""
+    return payment.refundable_pence if payment.status == PaymentStatus.PENDING else 0
+
+
+def reconciliation_problems() -> list[str]:
+    """Payments whose refund rows do not add up to what the payment says was refunded."""
+    refunded = (
+        select(Refund.payment_id, func.coalesce(func.sum(Refund.amount_pence), 0).label("total"))
+        .where(Refund.status != RefundStatus.FAILED)
+        .group_by(Refund.payment_id)
+        .subquery()
+    )
+    query = (
+        select(Payment.id, Payment.refunded_pence, func.coalesce(refunded.c.total, 0))
+        .outerjoin(refunded, refunded.c.payment_id == Payment.id)
+        .where(Payment.refunded_pence != func.coalesce(refunded.c.total, 0))
+    )
+    return [
+        f"Payment {pid}: refunded_pence {said} but refunds total {total}"
+        for pid, said, total in db.session.execute(query)
+    ]
+
+
+def provider_name() -> str:
+    """The configured provider's name."""
+    return current_app.config.get("PAYMENT_PROVIDER", "invoice")

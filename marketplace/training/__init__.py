@@ -1,0 +1,1 @@
+"""Training: courses, sessions, bookings, waiting lists, attendance, certificates and training records."""

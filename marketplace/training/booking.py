@@ -1,0 +1,322 @@
+"""Booking rules: hold seats, confirm, pay, cancel with the cut-off refund rule, expire unpaid holds."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import func, select, update
+
+from ..core import audit
+from ..core.clock import utcnow
+from ..core.errors import DomainError
+from ..core.notifications import notify
+from ..core.states import transition
+from ..extensions import db
+from ..payments import hooks
+from ..payments import services as payments
+from ..payments.models import Payment, PaymentPurpose
+from .eligibility import check_eligible, price_for
+from .models import (
+    ATTENDEE_TRANSITIONS,
+    BOOKING_TRANSITIONS,
+    Attendee,
+    AttendeeStatus,
+    Booking,
+    BookingStatus,
+    CourseStatus,
+    SessionStatus,
+    TrainingSession,
+)
+from .seats import give_back_seats, take_seats
+
+HOLD_MINUTES = 15
+
+
+class SessionFull(DomainError):
+    """Not enough seats left."""
+
+
+class BookingClosed(DomainError):
+    """The session cannot be booked now."""
+
+
+class AlreadyBooked(DomainError):
+    """A named person already has a place on the session."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """A named attendee."""
+
+    name: str
+    email: str
+
+
+def _check_bookable(session: TrainingSession, people: list[Person], now: datetime) -> None:
+    if session.status != SessionStatus.SCHEDULED or session.course.status != CourseStatus.PUBLISHED:
+        raise BookingClosed("This session is not open for booking")
+    if now >= session.booking_deadline:
+        raise BookingClosed("Booking for this session has closed")
+    emails = [person.email for person in people]
+    if not people:
+        raise DomainError("Add at least one person to book")
+    if len(set(emails)) != len(emails):
+        raise AlreadyBooked("Each person can only have one place: remove the repeated email address")
+    taken = db.session.scalars(
+        select(Attendee.email).where(
+            Attendee.session_id == session.id, Attendee.email.in_(emails), Attendee.status != AttendeeStatus.CANCELLED
+        )
+    ).all()
+    if taken:
+        raise AlreadyBooked(f"{', '.join(sorted(taken))} already has a place on this session")
+
+
+def normalise_people(people: list[Person]) -> list[Person]:
+    """Trim names and lower-case email addresses so duplicates are caught."""
+    return [Person(p.name.strip(), p.email.strip().lower()) for p in people]
+
+
+def create_booking(
+    session: TrainingSession, booker, organisation, people: list[Person], *, seats_held: bool = False
+) -> Booking:
+    """Hold seats and record a reserved booking with its attendees (seats_held: a waiting-list offer already has them)."""
+    now = utcnow()
+    people = normalise_people(people)
+    _check_bookable(session, people, now)
+    check_eligible(session.course, booker, organisation)
+    if not seats_held and not take_seats(session.id, len(people)):
+        raise SessionFull("There are not enough places left on this session. You can join the waiting list")
+    band, unit = price_for(session.course, booker, organisation)
+    booking = Booking(
+        session=session,
+        booker=booker,
+        organisation=organisation,
+        seats=len(people),
+        price_band=band,
+        unit_price_pence=unit,
+        total_pence=unit * len(people),
+        hold_expires_at=now + timedelta(minutes=HOLD_MINUTES),
+    )
+    db.session.add(booking)
+    for person in people:
+        db.session.add(Attendee(booking=booking, session_id=session.id, name=person.name, email=person.email))
+    db.session.flush()
+    audit.record(
+        "booking.reserved", obj=booking, organisation=organisation, seats=booking.seats, total=booking.total_pence
+    )
+    _arrange_payment(booking)
+    return booking
+
+
+def _arrange_payment(booking: Booking) -> None:
+    if booking.total_pence == 0:
+        confirm(booking)
+        return
+    course = booking.session.course
+    booking.payment = payments.create_payment(
+        purpose=PaymentPurpose.TRAINING_BOOKING,
+        amount_pence=booking.total_pence,
+        description=f"{course.title}, {booking.seats} place{'s' if booking.seats > 1 else ''}",
+        key=f"training-booking-{booking.id}",
+        payer_organisation=booking.organisation,
+        payer_user=booking.booker,
+        payee_organisation=course.organisation,
+    )
+    if payments.confirms_on_order(booking.payment):
+        confirm(booking)
+
+
+def checkout_request(booking: Booking):
+    """What the payment provider needs to take payment for a reserved booking."""
+    from ..payments.providers import CheckoutRequest
+
+    return CheckoutRequest(
+        description=booking.payment.description,
+        quantity=booking.seats,
+        unit_amount_pence=booking.unit_price_pence,
+        success_url=url_for("training.booking_paid", booking_id=booking.id, _external=True),
+        cancel_url=url_for("training.show_booking", booking_id=booking.id, _external=True),
+        expires_at=utcnow() + timedelta(minutes=31),
+        customer_email=booking.booker.email,
+    )
+
+
+def confirm(booking: Booking) -> None:
+    """Confirm a booking and send the booker the confirmation with a calendar file."""
+    from .calendar import booking_ics
+
+    transition(booking, BookingStatus.CONFIRMED, BOOKING_TRANSITIONS)
+    booking.confirmed_at, booking.hold_expires_at = utcnow(), None
+    audit.record("booking.confirmed", obj=booking, organisation=booking.organisation, actor=None)
+    course = booking.session.course
+    notify(
+        booking.booker,
+        "booking_confirmed",
+        title=f"Your booking for {course.title} is confirmed",
+        link=url_for("training.show_booking", booking_id=booking.id, _external=True),
+        attachments=(("backstop-training.ics", booking_ics(booking), "text/calendar"),),
+    )
+
+
+def lock_booking(booking_id: int) -> Booking:
+    """The booking row, locked and re-read."""
+    query = select(Booking).where(Booking.id == booking_id).with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def _claim(booking: Booking, new_status: BookingStatus, from_statuses: tuple) -> bool:
+    """Change status only if it is still one of from_statuses: exactly one concurrent caller wins."""
+    result = db.session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status.in_(from_statuses))
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(booking)
+    return result.rowcount == 1
+
+
+def _release(booking: Booking) -> None:
+    give_back_seats(booking.session_id, booking.seats)
+    for attendee in booking.attendees:
+        if attendee.status == AttendeeStatus.BOOKED:
+            transition(attendee, AttendeeStatus.CANCELLED, ATTENDEE_TRANSITIONS)
+
+
+def refund_due(booking: Booking, *, by_publisher: bool, now: datetime) -> int:
+    """Full refund if the publisher cancels or the booker cancels before the cut-off; nothing after."""
+    if by_publisher:
+        return booking.total_pence
+    cutoff = booking.session.starts_at - timedelta(days=booking.session.course.cancellation_cutoff_days)
+    return booking.total_pence if now < cutoff else 0
+
+
+def cancel_booking(booking: Booking, actor, *, by_publisher: bool = False, reason: str = "") -> int:
+    """Cancel a live booking, free its seats, refund per the rules and offer the seats on; returns pence refunded."""
+    from .waiting import offer_seats
+
+    if not _claim(booking, BookingStatus.CANCELLED, (BookingStatus.RESERVED, BookingStatus.CONFIRMED)):
+        raise DomainError("This booking has already been cancelled")
+    now = utcnow()
+    booking.cancelled_at, booking.cancellation_reason = now, reason[:200] or None
+    _release(booking)
+    refunded = _settle_cancelled_payment(booking, refund_due(booking, by_publisher=by_publisher, now=now))
+    audit.record(
+        "booking.cancelled",
+        obj=booking,
+        organisation=booking.organisation,
+        actor=actor,
+        by_publisher=by_publisher,
+        refunded=refunded,
+    )
+    _tell_cancelled(booking, refunded, by_publisher)
+    offer_seats(booking.session_id)
+    return refunded
+
+
+def _settle_cancelled_payment(booking: Booking, refund_pence: int) -> int:
+    payment = booking.payment
+    if payment is None:
+        return 0
+    if payment.status == "pending" and payment.provider != "invoice":
+        payments.cancel_unpaid(payment)
+        return 0
+    refund = payments.refund(payment, refund_pence, "Training booking cancelled") if refund_pence else None
+    return refund.amount_pence if refund else 0
+
+
+def _tell_cancelled(booking: Booking, refunded: int, by_publisher: bool) -> None:
+    from ..core.money import format_pence
+
+    course = booking.session.course
+    who = course.organisation.name if by_publisher else "You"
+    money = f" We have refunded {format_pence(refunded)}." if refunded else ""
+    notify(
+        booking.booker,
+        "booking_cancelled",
+        title=f"{who} cancelled your booking for {course.title}",
+        body=f"{booking.cancellation_reason or ''}{money}".strip(),
+        link=url_for("training.show_booking", booking_id=booking.id, _external=True),
+    )
+
+
+def expire_hold(booking: Booking) -> bool:
+    """An unpaid hold lapsed: release its seats, stop its checkout, offer the seats on."""
+    from .waiting import offer_seats
+
+    if not _claim(booking, BookingStatus.EXPIRED, (BookingStatus.RESERVED,)):
+        return False
+    _release(booking)
+    if booking.payment is not None:
+        payments.cancel_unpaid(booking.payment)
+    audit.record("booking.expired", obj=booking, organisation=booking.organisation, actor=None)
+    offer_seats(booking.session_id)
+    return True
+
+
+def expire_holds(now: datetime) -> int:
+    """Job: expire every reserved booking whose hold has passed."""
+    due = db.session.scalars(
+        select(Booking).where(Booking.status == BookingStatus.RESERVED, Booking.hold_expires_at <= now)
+    ).all()
+    return sum(expire_hold(booking) for booking in due)
+
+
+def _booking_for(payment: Payment) -> Booking | None:
+    return db.session.scalar(select(Booking).where(Booking.payment_id == payment.id))
+
+
+@hooks.on_paid(PaymentPurpose.TRAINING_BOOKING)
+def _paid(payment: Payment) -> None:
+    """Money arrived: confirm; if the hold had lapsed, take the seats again or refund in full."""
+    booking = _booking_for(payment)
+    if booking is None or booking.status == BookingStatus.CONFIRMED:
+        return
+    if booking.status == BookingStatus.RESERVED:
+        confirm(booking)
+    elif booking.status == BookingStatus.EXPIRED and _retake(booking):
+        confirm(booking)
+    else:
+        refund = payments.refund(payment, payment.refundable_pence, "Paid after the places were released")
+        notify(
+            booking.booker,
+            "booking_refunded",
+            title=f"We could not keep your places on {booking.session.course.title}",
+            body="Your payment arrived after the places were released, so we have refunded it in full.",
+            link=url_for("training.show_booking", booking_id=booking.id, _external=True),
+            refund=refund,
+        )
+
+
+def _retake(booking: Booking) -> bool:
+    emails = [a.email for a in booking.attendees]
+    clash = db.session.scalar(
+        select(func.count())
+        .select_from(Attendee)
+        .where(
+            Attendee.session_id == booking.session_id,
+            Attendee.email.in_(emails),
+            Attendee.status != AttendeeStatus.CANCELLED,
+        )
+    )
+    if clash or not take_seats(booking.session_id, booking.seats):
+        return False
+    for attendee in booking.attendees:
+        transition(attendee, AttendeeStatus.BOOKED, ATTENDEE_TRANSITIONS)
+    return True
+
+
+@hooks.on_lapsed(PaymentPurpose.TRAINING_BOOKING)
+def _lapsed(payment: Payment) -> None:
+    """The checkout expired unpaid: release the hold now rather than waiting for the job."""
+    booking = _booking_for(payment)
+    if booking is not None and booking.status == BookingStatus.RESERVED:
+        expire_hold(booking)
+
+
+def live_seats(session_id: int) -> int:
+    """Seats held by reserved and confirmed bookings (for the invariant checks)."""
+    query = select(func.coalesce(func.sum(Booking.seats), 0)).where(
+        Booking.session_id == session_id, Booking.status.in_((BookingStatus.RESERVED, BookingStatus.CONFIRMED))
+    )
+    return db.session.scalar(query)

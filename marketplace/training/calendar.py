@@ -1,0 +1,75 @@
+"""Calendar files: one .ics event per confirmed booking, and a private feed of a person's sessions."""
+
+import secrets
+
+from flask import url_for
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..extensions import db
+from .models import Attendee, AttendeeStatus, Booking, BookingStatus, CalendarFeed, TrainingSession
+
+
+def _calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Backstop//Training//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Backstop training")
+    return calendar
+
+
+def session_event(session: TrainingSession) -> Event:
+    """A calendar event for a session (venue or online link included: only confirmed attendees get it)."""
+    course = session.course
+    event = Event()
+    event.add("uid", f"training-session-{session.id}@backstop")
+    event.add("summary", course.title)
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("dtstamp", session.created_at)
+    event.add("location", session.online_link or session.venue_address or "")
+    event.add("description", f"{course.organisation.name}. {course.topic.name}.")
+    event.add("url", url_for("training.show_session", session_id=session.id, _external=True))
+    if session.status == "cancelled":
+        event.add("status", "CANCELLED")
+    return event
+
+
+def booking_ics(booking: Booking) -> bytes:
+    """The .ics file for one booking."""
+    calendar = _calendar()
+    calendar.add_component(session_event(booking.session))
+    return calendar.to_ical()
+
+
+def feed_token(user, *, renew: bool = False) -> str:
+    """The person's private feed token, created on first use; renew=True revokes the old address."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32))
+        db.session.add(feed)
+    elif renew:
+        feed.token = secrets.token_urlsafe(32)
+    db.session.flush()
+    return feed.token
+
+
+def feed_ics(token: str) -> bytes | None:
+    """Every confirmed session of the feed's owner (booked by them or naming them), or None for a bad token."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    if feed is None:
+        return None
+    email = db.session.scalar(select(User.email).where(User.id == feed.user_id))
+    sessions = db.session.scalars(
+        select(TrainingSession)
+        .join(Attendee, Attendee.session_id == TrainingSession.id)
+        .join(Booking, Booking.id == Attendee.booking_id)
+        .where(Booking.status == BookingStatus.CONFIRMED, Attendee.status != AttendeeStatus.CANCELLED)
+        .where((Booking.booker_id == feed.user_id) | (Attendee.email == email))
+        .distinct()
+    ).all()
+    calendar = _calendar()
+    for session in sessions:
+        calendar.add_component(session_event(session))
+    return calendar.to_ical()

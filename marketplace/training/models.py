@@ -1,0 +1,313 @@
+"""Training models and their state machines."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import TimestampMixin
+from ..core.types import UTCDateTime
+from ..extensions import db
+
+
+class CourseStatus(StrEnum):
+    """draft → published → archived (archived courses can be published again)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+COURSE_TRANSITIONS = {
+    CourseStatus.DRAFT: {CourseStatus.PUBLISHED, CourseStatus.ARCHIVED},
+    CourseStatus.PUBLISHED: {CourseStatus.ARCHIVED},
+    CourseStatus.ARCHIVED: {CourseStatus.PUBLISHED},
+}
+
+
+class Delivery(StrEnum):
+    """How a course is delivered."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+    @property
+    def label(self) -> str:
+        return "In person" if self is Delivery.IN_PERSON else "Online"
+
+
+class SessionStatus(StrEnum):
+    """scheduled → completed, or cancelled."""
+
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+SESSION_TRANSITIONS = {SessionStatus.SCHEDULED: {SessionStatus.COMPLETED, SessionStatus.CANCELLED}}
+
+
+class BookingStatus(StrEnum):
+    """reserved (seats held while paying) → confirmed → cancelled; an unpaid hold expires."""
+
+    RESERVED = "reserved"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+BOOKING_TRANSITIONS = {
+    BookingStatus.RESERVED: {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED},
+    BookingStatus.CONFIRMED: {BookingStatus.CANCELLED},
+    BookingStatus.EXPIRED: {BookingStatus.CONFIRMED},  # paid just after the hold lapsed, seats still free
+}
+HOLDS_SEATS = (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
+
+
+class AttendeeStatus(StrEnum):
+    """booked → attended | no_show; cancelled with the booking."""
+
+    BOOKED = "booked"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+ATTENDEE_TRANSITIONS = {
+    AttendeeStatus.BOOKED: {AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW, AttendeeStatus.CANCELLED},
+    AttendeeStatus.ATTENDED: {AttendeeStatus.NO_SHOW},
+    AttendeeStatus.NO_SHOW: {AttendeeStatus.ATTENDED},
+    AttendeeStatus.CANCELLED: {AttendeeStatus.BOOKED},  # an expired hold paid for after all
+}
+
+
+class WaitStatus(StrEnum):
+    """waiting → offered → booked | expired | withdrawn."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    BOOKED = "booked"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+WAIT_TRANSITIONS = {
+    WaitStatus.WAITING: {WaitStatus.OFFERED, WaitStatus.WITHDRAWN},
+    WaitStatus.OFFERED: {WaitStatus.BOOKED, WaitStatus.EXPIRED, WaitStatus.WITHDRAWN},
+}
+
+
+class PriceBand(StrEnum):
+    """Which price a booker pays."""
+
+    FREE = "free"
+    SUBSIDISED = "subsidised"
+    FULL = "full"
+
+
+class Topic(TimestampMixin, db.Model):
+    """A training topic from the managed list (admins add more)."""
+
+    __tablename__ = "training_topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+course_areas = Table(
+    "training_course_areas",
+    db.Model.metadata,
+    Column("course_id", ForeignKey("training_courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Course(TimestampMixin, db.Model):
+    """A course a publisher offers; sessions are its dates."""
+
+    __tablename__ = "training_courses"
+    __table_args__ = (
+        CheckConstraint("full_price_pence >= 0 AND subsidised_price_pence >= 0", name="prices_not_negative"),
+        CheckConstraint("subsidised_price_pence <= full_price_pence", name="subsidy_not_above_full"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("training_topics.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    delivery: Mapped[str] = mapped_column(String(20), default=Delivery.IN_PERSON)
+    accreditation: Mapped[str | None] = mapped_column(String(160))
+    cpd_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
+    certificate_validity_months: Mapped[int | None] = mapped_column(Integer)
+    full_price_pence: Mapped[int] = mapped_column(Integer, default=0)
+    subsidised_price_pence: Mapped[int] = mapped_column(Integer, default=0)
+    cancellation_cutoff_days: Mapped[int] = mapped_column(Integer, default=7)
+    max_fte: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    status: Mapped[str] = mapped_column(String(20), default=CourseStatus.DRAFT, index=True)
+
+    organisation = relationship("Organisation", lazy="joined")
+    topic = relationship("Topic", lazy="joined")
+    eligible_areas = relationship("Area", secondary=course_areas, lazy="selectin", order_by="Area.name")
+    sessions = relationship("TrainingSession", back_populates="course", order_by="TrainingSession.starts_at")
+
+    @property
+    def delivery_label(self) -> str:
+        return Delivery(self.delivery).label
+
+
+class TrainingSession(TimestampMixin, db.Model):
+    """One date of a course, with a fixed number of seats."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        Index("ix_training_sessions_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    booking_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue_address: Mapped[str | None] = mapped_column(Text)
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int] = mapped_column(Integer)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    course = relationship("Course", back_populates="sessions", lazy="joined")
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.capacity - self.seats_taken)
+
+
+class Booking(TimestampMixin, db.Model):
+    """Places on a session booked by one person, for themselves or their enterprise's staff."""
+
+    __tablename__ = "training_bookings"
+    __table_args__ = (
+        CheckConstraint("seats > 0", name="seats_positive"),
+        Index("ix_training_bookings_status_hold", "status", "hold_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    booker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=BookingStatus.RESERVED)
+    seats: Mapped[int] = mapped_column(Integer)
+    price_band: Mapped[str] = mapped_column(String(20))
+    unit_price_pence: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(Integer)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancellation_reason: Mapped[str | None] = mapped_column(String(200))
+
+    session = relationship("TrainingSession", lazy="joined")
+    booker = relationship("User", lazy="joined")
+    organisation = relationship("Organisation")
+    payment = relationship("Payment")
+    attendees = relationship("Attendee", back_populates="booking", lazy="selectin", order_by="Attendee.id")
+
+
+class Attendee(TimestampMixin, db.Model):
+    """A named person with a seat; a person can hold only one live seat per session."""
+
+    __tablename__ = "training_attendees"
+    __table_args__ = (
+        Index(
+            "uq_training_attendees_session_email_live",
+            "session_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("training_bookings.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20), default=AttendeeStatus.BOOKED)
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    booking = relationship("Booking", back_populates="attendees")
+    record = relationship("TrainingRecord", back_populates="attendee", uselist=False, lazy="selectin")
+
+
+class WaitingListEntry(TimestampMixin, db.Model):
+    """A request for places on a full session, offered seats in turn as they free up."""
+
+    __tablename__ = "training_waiting_list"
+    __table_args__ = (Index("ix_training_waiting_list_session_status", "session_id", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    seats: Mapped[int] = mapped_column(Integer)
+    attendees: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default=WaitStatus.WAITING)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("training_bookings.id"))
+
+    session = relationship("TrainingSession", lazy="joined")
+    user = relationship("User", lazy="joined")
+    organisation = relationship("Organisation")
+
+
+class TrainingRecord(TimestampMixin, db.Model):
+    """Proof that a person completed a course: what relief pools check; has a public certificate number."""
+
+    __tablename__ = "training_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendee_id: Mapped[int | None] = mapped_column(ForeignKey("training_attendees.id"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    person_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("training_topics.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), index=True)
+    completed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    certificate_number: Mapped[str] = mapped_column(String(20), unique=True)
+    expiry_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    attendee = relationship("Attendee", back_populates="record")
+    topic = relationship("Topic", lazy="joined")
+    course = relationship("Course", lazy="joined")
+
+
+class CalendarFeed(TimestampMixin, db.Model):
+    """A person's private calendar feed address (the token can be revoked by replacing it)."""
+
+    __tablename__ = "training_calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,3 @@
+"""Training pages (book)."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Training pages (manage)."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Training pages (public)."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,127 @@
+"""Sign-in: throttling, identical failures, audit, redirects."""
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import SignInFailure
+from marketplace.accounts.services import BAD_CREDENTIALS, THROTTLED
+from marketplace.extensions import db
+from tests import factories
+
+from .helpers import audit_events, errors, is_signed_in, main_text, sign_in
+
+WRONG = "definitely not the password"
+
+
+@pytest.fixture
+def person(ctx):
+    """A verified account that signs in with factories.PASSWORD."""
+    user = factories.user(email="ada@example.com")
+    db.session.commit()
+    return user
+
+
+def test_correct_password_signs_in(client, person):
+    """The right email (any case) and password sign in and land on the dashboard."""
+    response = sign_in(client, " ADA@example.com")
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert is_signed_in(client)
+
+
+def test_eleventh_failure_for_an_account_is_refused_even_with_right_password(client, person, clock):
+    """After 10 failures in 5 minutes (from many IPs) the account refuses even the correct password."""
+    for n in range(10):
+        assert BAD_CREDENTIALS in errors(sign_in(client, person.email, WRONG, ip=f"10.0.0.{n}"))
+    response = sign_in(client, person.email, ip="10.0.1.1")
+    assert response.status_code == 200 and THROTTLED in errors(response)
+    assert not is_signed_in(client)
+    assert len(audit_events("account.sign_in_throttled")) == 1
+
+
+def test_ten_failures_still_allow_the_correct_password(client, person, clock):
+    """Nine failures leave the tenth attempt free: the limit is not off by one."""
+    for n in range(9):
+        sign_in(client, person.email, WRONG, ip=f"10.0.0.{n}")
+    assert sign_in(client, person.email).status_code == 302
+
+
+def test_eleventh_attempt_from_one_ip_is_refused(client, person, browser, clock):
+    """Ten failures from one IP over different emails block that IP, but not other IPs."""
+    for n in range(10):
+        sign_in(client, f"guess{n}@example.com", WRONG, ip="192.0.2.7")
+    response = sign_in(client, person.email, ip="192.0.2.7")
+    assert THROTTLED in errors(response) and not is_signed_in(client)
+    assert sign_in(browser(), person.email, ip="192.0.2.8").status_code == 302
+
+
+def test_throttle_lifts_after_the_window(client, person, clock):
+    """Six minutes after the 10th failure the correct password works again."""
+    for _ in range(10):
+        sign_in(client, person.email, WRONG)
+    assert THROTTLED in errors(sign_in(client, person.email))
+    clock.advance(minutes=6)
+    assert sign_in(client, person.email).status_code == 302
+    assert is_signed_in(client)
+
+
+def test_throttled_attempts_do_not_extend_the_window(client, person, clock):
+    """Attempts refused by the throttle are not counted as further failures."""
+    for _ in range(10):
+        sign_in(client, person.email, WRONG)
+    sign_in(client, person.email, WRONG)
+    assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 10
+
+
+def test_unknown_email_and_wrong_password_look_the_same(client, person, browser):
+    """An unknown email and a wrong password give the same status and byte-identical error text."""
+    unknown = sign_in(client, "nobody@example.com", WRONG)
+    wrong = sign_in(browser(), person.email, WRONG)
+    assert unknown.status_code == wrong.status_code == 200
+    assert errors(unknown) == errors(wrong) == [BAD_CREDENTIALS, BAD_CREDENTIALS]
+    assert main_text(unknown).replace("nobody@example.com", "") == main_text(wrong).replace(person.email, "")
+
+
+def test_failures_and_successes_are_audited(client, person):
+    """A failure writes account.sign_in_failed (with the email tried); a success writes account.signed_in."""
+    sign_in(client, person.email, WRONG)
+    sign_in(client, "nobody@example.com", WRONG)
+    failed = audit_events("account.sign_in_failed")
+    assert [(e.object_id, e.details["email"]) for e in failed] == [
+        (person.id, person.email),
+        (None, "nobody@example.com"),
+    ]
+    assert audit_events("account.signed_in") == []
+    sign_in(client, person.email)
+    assert [e.actor_id for e in audit_events("account.signed_in")] == [person.id]
+
+
+def test_deactivated_account_cannot_sign_in(client, person):
+    """A closed account gets the usual error even with the right password."""
+    person.is_active_account = False
+    db.session.commit()
+    assert BAD_CREDENTIALS in errors(sign_in(client, person.email))
+    assert not is_signed_in(client)
+
+
+def test_next_goes_to_a_local_page(client, person):
+    """A local `next` path is followed after sign-in."""
+    response = client.post("/sign-in?next=/account", data={"email": person.email, "password": factories.PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.com", "https://evil.com", "http://evil.com/account", "/\\evil.com", "javascript:alert(1)", "evil.com"],
+)
+def test_next_never_leaves_the_site(client, person, target):
+    """`next` pointing elsewhere is ignored: sign-in lands on the dashboard."""
+    response = client.post(
+        "/sign-in", query_string={"next": target}, data={"email": person.email, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+
+
+def test_signed_in_person_visiting_sign_in_goes_to_dashboard(client, person, login_as):
+    """The sign-in page sends a signed-in person to their dashboard."""
+    login_as(person)
+    assert client.get("/sign-in").headers["Location"] == "/dashboard"

@@ -1,0 +1,1 @@
+"""Fixtures for core tests (the shared ones are in tests/conftest.py)."""
