@@ -136,3 +136,152 @@ def notification(person: User, *, title: str = "Something happened", read: bool 
     db.session.add(row)
     db.session.flush()
     return row
+
+
+# --- training and payments -------------------------------------------------------------------------------------
+
+
+def topic(name: str = "First aid"):
+    """A seeded training topic by name."""
+    from marketplace.training.models import Topic
+
+    return db.session.scalar(select(Topic).where(Topic.name == name))
+
+
+def course(
+    owner_org: Organisation | None = None, *, status: str = "published", topic_name: str = "First aid", **fields
+):
+    """A course of a publisher (published by default, £40 full / £10 subsidised)."""
+    from marketplace.training.models import Course
+
+    row = Course(
+        organisation=owner_org or publisher(),
+        title=fields.pop("title", f"Course {next(_seq)}"),
+        topic=topic(topic_name),
+        description=fields.pop("description", "A practical course."),
+        full_price_pence=fields.pop("full_price_pence", 4000),
+        subsidised_price_pence=fields.pop("subsidised_price_pence", 1000),
+        status=status,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def training_session(course_row=None, *, days_ahead: int = 30, capacity: int = 10, **fields):
+    """A scheduled session of a course, days_ahead from the (injectable) clock."""
+    from marketplace.training.models import TrainingSession
+
+    starts = utcnow().replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(days=days_ahead)
+    row = TrainingSession(
+        course=course_row or course(),
+        starts_at=fields.pop("starts_at", starts),
+        ends_at=fields.pop("ends_at", starts + timedelta(hours=3)),
+        booking_deadline=fields.pop("booking_deadline", starts - timedelta(days=1)),
+        venue_address=fields.pop("venue_address", "Civic Hall, Calverley Street, Leeds LS1 1UR"),
+        capacity=capacity,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def booking(
+    session_row, booker: User, organisation: Organisation | None = None, *, people=None, status: str = "confirmed"
+):
+    """A booking with named attendees, taking seats on the session (no payment)."""
+    from marketplace.training.models import Attendee, Booking
+
+    people = people or [(booker.name, booker.email)]
+    row = Booking(
+        session=session_row,
+        booker=booker,
+        organisation=organisation,
+        status=status,
+        seats=len(people),
+        price_band="free",
+        unit_price_pence=0,
+        total_pence=0,
+        hold_expires_at=utcnow() + timedelta(minutes=15) if status == "reserved" else None,
+    )
+    db.session.add(row)
+    for name, email in people:
+        db.session.add(Attendee(booking=row, session_id=session_row.id, name=name, email=email.lower()))
+    if status in ("reserved", "confirmed"):
+        session_row.seats_taken += len(people)
+    db.session.flush()
+    return row
+
+
+def waiting_entry(
+    session_row, person: User, organisation: Organisation | None = None, *, seats: int = 1, status: str = "waiting"
+):
+    """A waiting-list entry."""
+    from marketplace.training.models import WaitingListEntry
+
+    row = WaitingListEntry(
+        session=session_row,
+        user=person,
+        organisation=organisation,
+        seats=seats,
+        status=status,
+        attendees=[{"name": f"Waiting {i}", "email": f"waiting{next(_seq)}@example.com"} for i in range(seats)],
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def training_record(attendee, *, number: str | None = None, months: int | None = 12):
+    """A training record for an attendee who attended."""
+    from marketplace.training.models import TrainingRecord
+
+    booking_row = attendee.booking
+    course_row = booking_row.session.course
+    completed = booking_row.session.starts_at.date()
+    row = TrainingRecord(
+        attendee=attendee,
+        user_id=booking_row.booker_id if attendee.email == booking_row.booker.email else None,
+        organisation_id=booking_row.organisation_id,
+        person_name=attendee.name,
+        email=attendee.email,
+        topic_id=course_row.topic_id,
+        course_id=course_row.id,
+        completed_on=completed,
+        expires_on=completed.replace(year=completed.year + 1) if months else None,
+        certificate_number=number or f"BSC-TEST{next(_seq):04d}",
+    )
+    attendee.status = "attended"
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def payment(
+    *,
+    amount_pence: int = 2000,
+    provider: str = "invoice",
+    status: str = "pending",
+    payer_organisation=None,
+    payee_organisation=None,
+):
+    """A payment record."""
+    from marketplace.payments.models import Payment
+
+    n = next(_seq)
+    row = Payment(
+        purpose="training_booking",
+        amount_pence=amount_pence,
+        description="Test payment",
+        provider=provider,
+        status=status,
+        idempotency_key=f"test-payment-{n}",
+        invoice_reference=f"BSP-TEST-{n:06d}" if provider == "invoice" else None,
+        payer_organisation=payer_organisation,
+        payee_organisation=payee_organisation,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

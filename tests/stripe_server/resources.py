@@ -12,7 +12,7 @@ import time
 
 import stripe
 
-from .schema import DATA_DIR, StripeError
+from .schema import DATA_DIR, StripeApiError
 
 FIXTURES_FILE = DATA_DIR / "fixtures3.json"
 _ALPHABET = string.ascii_letters + string.digits
@@ -62,7 +62,7 @@ class FakeStripe:
         """The stored object (not a copy) of this kind, or Stripe's 404 `resource_missing`."""
         obj = self.objects.get(object_id)
         if obj is None or obj.get("object") != kind:
-            raise StripeError(404, f"No such {kind}: '{object_id}'", code="resource_missing", param=param)
+            raise StripeApiError(404, f"No such {kind}: '{object_id}'", code="resource_missing", param=param)
         return obj
 
     def expand(self, obj: dict, paths: list[str]) -> dict:
@@ -72,11 +72,11 @@ class FakeStripe:
             node = obj
             for part in path.split("."):
                 if not isinstance(node, dict) or part not in node:
-                    raise StripeError(400, f"This property cannot be expanded ({path}).")
+                    raise StripeApiError(400, f"This property cannot be expanded ({path}).")
                 value = node[part]
                 if isinstance(value, str):
                     if value not in self.objects:
-                        raise StripeError(400, f"This property cannot be expanded ({path}).")
+                        raise StripeApiError(400, f"This property cannot be expanded ({path}).")
                     value = node[part] = self.public(self.objects[value])
                 node = value
         return obj
@@ -87,13 +87,13 @@ class FakeStripe:
         """POST /v1/checkout/sessions (payment mode with `price_data` line items)."""
         if params.get("mode") != "payment":
             if "mode" not in params:
-                raise StripeError(400, "Missing required param: mode.", code="parameter_missing", param="mode")
-            raise StripeError(400, "The Backstop Stripe test server supports only mode=payment.", param="mode")
+                raise StripeApiError(400, "Missing required param: mode.", code="parameter_missing", param="mode")
+            raise StripeApiError(400, "The Backstop Stripe test server supports only mode=payment.", param="mode")
         currency, amount = self._line_items_total(params.get("line_items"))
         created = self._time()
         expires_at = params.get("expires_at", created + 24 * 3600)
         if not created + 30 * 60 <= expires_at <= created + 24 * 3600:
-            raise StripeError(
+            raise StripeApiError(
                 400,
                 "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.",
                 param="expires_at",
@@ -102,18 +102,36 @@ class FakeStripe:
         session_id = new_id("cs_test", 58)
         metadata = params.get("metadata") or {}
         session.update(
-            id=session_id, created=created, expires_at=expires_at, status="open", payment_status="unpaid",
-            mode="payment", currency=currency, amount_subtotal=amount, amount_total=amount,
-            success_url=params["success_url"], cancel_url=params.get("cancel_url"),
-            client_reference_id=params.get("client_reference_id"), customer_email=params.get("customer_email"),
-            metadata=metadata if isinstance(metadata, dict) else {}, payment_intent=None, customer_details=None,
-            url=f"{self.base_url}/checkout/{session_id}", after_expiration=None, shipping_cost=None,
-            shipping_address_collection=None, currency_conversion=None, collected_information=None,
-            payment_method_configuration_details=None, adaptive_pricing=None, managed_payments=None,
+            id=session_id,
+            created=created,
+            expires_at=expires_at,
+            status="open",
+            payment_status="unpaid",
+            mode="payment",
+            currency=currency,
+            amount_subtotal=amount,
+            amount_total=amount,
+            success_url=params["success_url"],
+            cancel_url=params.get("cancel_url"),
+            client_reference_id=params.get("client_reference_id"),
+            customer_email=params.get("customer_email"),
+            metadata=metadata if isinstance(metadata, dict) else {},
+            payment_intent=None,
+            customer_details=None,
+            url=f"{self.base_url}/checkout/{session_id}",
+            after_expiration=None,
+            shipping_cost=None,
+            shipping_address_collection=None,
+            currency_conversion=None,
+            collected_information=None,
+            payment_method_configuration_details=None,
+            adaptive_pricing=None,
+            managed_payments=None,
             custom_text={key: None for key in session["custom_text"]},
             total_details={"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
             invoice_creation={"enabled": False, "invoice_data": session["invoice_creation"]["invoice_data"]},
-            locale=params.get("locale"), payment_method_types=params.get("payment_method_types", ["card"]),
+            locale=params.get("locale"),
+            payment_method_types=params.get("payment_method_types", ["card"]),
         )
         session["_line_items"] = params["line_items"]
         session["_payment_intent_data"] = params.get("payment_intent_data") or {}
@@ -123,23 +141,26 @@ class FakeStripe:
     @staticmethod
     def _line_items_total(line_items) -> tuple[str, int]:
         if not line_items:
-            raise StripeError(400, "Missing required param: line_items.", code="parameter_missing", param="line_items")
+            raise StripeApiError(
+                400, "Missing required param: line_items.", code="parameter_missing", param="line_items"
+            )
         currencies, total = set(), 0
         for i, item in enumerate(line_items):
             prefix = f"line_items[{i}]"
             if "price_data" not in item:
-                raise StripeError(400, "The Backstop Stripe test server needs price_data.", param=f"{prefix}[price]")
+                raise StripeApiError(400, "The Backstop Stripe test server needs price_data.", param=f"{prefix}[price]")
             if "quantity" not in item:
                 message = f"Quantity is required. Add `quantity` to `{prefix}`"
-                raise StripeError(400, message, code="parameter_missing", param=f"{prefix}[quantity]")
+                raise StripeApiError(400, message, code="parameter_missing", param=f"{prefix}[quantity]")
             price = item["price_data"]
-            if "unit_amount" not in price:
-                name = f"{prefix}[price_data][unit_amount]"
-                raise StripeError(400, f"Missing required param: {name}.", code="parameter_missing", param=name)
+            for needed, other in (("unit_amount", None), ("product_data", "product")):
+                if needed not in price and other not in price:
+                    name = f"{prefix}[price_data][{needed}]"
+                    raise StripeApiError(400, f"Missing required param: {name}.", code="parameter_missing", param=name)
             currencies.add(price["currency"].lower())
             total += price["unit_amount"] * item["quantity"]
         if len(currencies) > 1:
-            raise StripeError(400, "All line items must use the same currency.", param="line_items")
+            raise StripeApiError(400, "All line items must use the same currency.", param="line_items")
         return currencies.pop(), total
 
     def expire_checkout(self, session_id: str) -> dict:
@@ -147,10 +168,10 @@ class FakeStripe:
         with self.lock:
             session = self.get_object("checkout.session", session_id, "session")
             if session["status"] != "open":
-                raise StripeError(
+                raise StripeApiError(
                     400,
-                    f"Only Checkout Sessions with a status in [\"open\"] can be expired. "
-                    f"This Checkout Session has a status of \"{session['status']}\".",
+                    f'Only Checkout Sessions with a status in ["open"] can be expired. '
+                    f'This Checkout Session has a status of "{session["status"]}".',
                 )
             session.update(status="expired", url=None)
             return self.public(session)
@@ -160,7 +181,7 @@ class FakeStripe:
         with self.lock:
             session = self.get_object("checkout.session", session_id, "session")
             if session["status"] != "open":
-                raise StripeError(400, f"This Checkout Session is {session['status']}, not open.")
+                raise StripeApiError(400, f"This Checkout Session is {session['status']}, not open.")
             data = session["_payment_intent_data"]
             intent_id, charge_id = new_id("pi"), new_id("ch")
             amount, currency, created = session["amount_total"], session["currency"], self._time()
@@ -168,34 +189,71 @@ class FakeStripe:
             transfer_data = data.get("transfer_data")
             intent = fixture("payment_intent")
             intent.update(
-                id=intent_id, amount=amount, amount_received=amount, currency=currency, created=created,
-                status="succeeded", latest_charge=charge_id, client_secret=f"{intent_id}_secret_{new_id('s')[2:]}",
-                metadata=data.get("metadata") or {}, description=data.get("description"), canceled_at=None,
-                last_payment_error=None, next_action=None, processing=None, shipping=None,
-                payment_method=new_id("pm"), payment_method_configuration_details=None, managed_payments=None,
-                capture_method=data.get("capture_method", "automatic"), receipt_email=data.get("receipt_email"),
-                application_fee_amount=data.get("application_fee_amount"), on_behalf_of=data.get("on_behalf_of"),
-                transfer_data=transfer_data, transfer_group=data.get("transfer_group"),
+                id=intent_id,
+                amount=amount,
+                amount_received=amount,
+                currency=currency,
+                created=created,
+                status="succeeded",
+                latest_charge=charge_id,
+                client_secret=f"{intent_id}_secret_{new_id('s')[2:]}",
+                metadata=data.get("metadata") or {},
+                description=data.get("description"),
+                canceled_at=None,
+                last_payment_error=None,
+                next_action=None,
+                processing=None,
+                shipping=None,
+                payment_method=new_id("pm"),
+                payment_method_configuration_details=None,
+                managed_payments=None,
+                capture_method=data.get("capture_method", "automatic"),
+                receipt_email=data.get("receipt_email"),
+                application_fee_amount=data.get("application_fee_amount"),
+                on_behalf_of=data.get("on_behalf_of"),
+                transfer_data=transfer_data,
+                transfer_group=data.get("transfer_group"),
             )
             charge = fixture("charge")
             charge.update(
-                id=charge_id, amount=amount, amount_captured=amount, amount_refunded=0, captured=True, paid=True,
-                refunded=False, status="succeeded", currency=currency, created=created, payment_intent=intent_id,
-                payment_method=intent["payment_method"], balance_transaction=new_id("txn"),
-                metadata=copy.deepcopy(intent["metadata"]), description=intent["description"], source=None,
-                receipt_url=f"{self.base_url}/receipts/{charge_id}", transfer_data=transfer_data,
-                transfer_group=intent["transfer_group"], on_behalf_of=intent["on_behalf_of"],
-                application_fee_amount=intent["application_fee_amount"], receipt_email=intent["receipt_email"],
-                refunds={"object": "list", "data": [], "has_more": False, "total_count": 0,
-                         "url": f"/v1/charges/{charge_id}/refunds"},
+                id=charge_id,
+                amount=amount,
+                amount_captured=amount,
+                amount_refunded=0,
+                captured=True,
+                paid=True,
+                refunded=False,
+                status="succeeded",
+                currency=currency,
+                created=created,
+                payment_intent=intent_id,
+                payment_method=intent["payment_method"],
+                balance_transaction=new_id("txn"),
+                metadata=copy.deepcopy(intent["metadata"]),
+                description=intent["description"],
+                source=None,
+                receipt_url=f"{self.base_url}/receipts/{charge_id}",
+                transfer_data=transfer_data,
+                transfer_group=intent["transfer_group"],
+                on_behalf_of=intent["on_behalf_of"],
+                application_fee_amount=intent["application_fee_amount"],
+                receipt_email=intent["receipt_email"],
+                refunds={
+                    "object": "list",
+                    "data": [],
+                    "has_more": False,
+                    "total_count": 0,
+                    "url": f"/v1/charges/{charge_id}/refunds",
+                },
             )
             charge["billing_details"]["email"] = email
             self._store(intent)
             self._store(charge)
             details = fixture("checkout.session")["customer_details"]
             details.update(email=email, name="Test Customer")
-            session.update(status="complete", payment_status="paid", payment_intent=intent_id, url=None,
-                           customer_details=details)
+            session.update(
+                status="complete", payment_status="paid", payment_intent=intent_id, url=None, customer_details=details
+            )
             return self.public(session)
 
     # Refunds
@@ -206,17 +264,26 @@ class FakeStripe:
         remaining = charge["amount"] - charge["amount_refunded"]
         amount = params.get("amount", remaining)
         if amount <= 0:
-            raise StripeError(400, "Invalid positive integer", code="parameter_invalid_integer", param="amount")
+            raise StripeApiError(400, "Invalid positive integer", code="parameter_invalid_integer", param="amount")
         if remaining <= 0:
-            raise StripeError(400, f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded")
+            raise StripeApiError(
+                400, f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
+            )
         if amount > remaining:
-            message = (f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})")
-            raise StripeError(400, message, code="amount_too_large", param="amount")
+            message = f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})"
+            raise StripeApiError(400, message, code="amount_too_large", param="amount")
         refund = fixture("refund")
         refund.update(
-            id=new_id("re"), amount=amount, charge=charge["id"], payment_intent=charge["payment_intent"],
-            currency=charge["currency"], created=self._time(), reason=params.get("reason"),
-            metadata=params.get("metadata") or {}, status="succeeded", balance_transaction=new_id("txn"),
+            id=new_id("re"),
+            amount=amount,
+            charge=charge["id"],
+            payment_intent=charge["payment_intent"],
+            currency=charge["currency"],
+            created=self._time(),
+            reason=params.get("reason"),
+            metadata=params.get("metadata") or {},
+            status="succeeded",
+            balance_transaction=new_id("txn"),
             payment_method=charge["payment_method"],
         )
         self._store(refund)
@@ -231,15 +298,18 @@ class FakeStripe:
         if "charge" in params:
             return self.get_object("charge", params["charge"], "charge")
         if "payment_intent" not in params:
-            raise StripeError(
-                400, "One of the following params should be provided for this request: payment_intent or charge.",
+            raise StripeApiError(
+                400,
+                "One of the following params should be provided for this request: payment_intent or charge.",
                 code="parameter_missing",
             )
         intent = self.get_object("payment_intent", params["payment_intent"], "payment_intent")
         if intent["status"] != "succeeded" or not intent["latest_charge"]:
-            raise StripeError(
-                400, f"This PaymentIntent ({intent['id']}) does not have a successful charge to refund.",
-                code="charge_not_refundable", param="payment_intent",
+            raise StripeApiError(
+                400,
+                f"This PaymentIntent ({intent['id']}) does not have a successful charge to refund.",
+                code="charge_not_refundable",
+                param="payment_intent",
             )
         return self.objects[intent["latest_charge"]]
 
@@ -250,8 +320,13 @@ class FakeStripe:
         with self.lock:
             evt = fixture("event")
             evt.update(
-                id=new_id("evt"), type=type, created=self._time(), livemode=False, pending_webhooks=1,
-                api_version=getattr(stripe, "api_version", None), data={"object": copy.deepcopy(data_object)},
+                id=new_id("evt"),
+                type=type,
+                created=self._time(),
+                livemode=False,
+                pending_webhooks=1,
+                api_version=getattr(stripe, "api_version", None),
+                data={"object": copy.deepcopy(data_object)},
                 request={"id": None, "idempotency_key": None},
             )
             if previous_attributes is not None:

@@ -20,7 +20,7 @@ _PART = re.compile(r"\[([^\[\]]*)\]")
 _SCALARS = {"string", "integer", "number", "boolean"}
 
 
-class StripeError(Exception):
+class StripeApiError(Exception):
     """An API error, rendered as Stripe's `{"error": {...}}` body."""
 
     def __init__(self, status: int, message: str, *, type: str = "invalid_request_error", code=None, param=None):
@@ -137,7 +137,7 @@ def validate(method: str, template: str, params: dict) -> dict:
 
 
 def check(value, schema: dict, param: str):
-    """Check one value against a (sub)schema, raising StripeError the way Stripe words it."""
+    """Check one value against a (sub)schema, raising StripeApiError the way Stripe words it."""
     if "anyOf" in schema:
         return _any_of(value, schema["anyOf"], param)
     kind = schema.get("type")
@@ -156,22 +156,22 @@ def _scalar(value, schema: dict, param: str):
     kind = schema.get("type")
     if kind == "integer":
         if not re.fullmatch(r"-?\d+", value):
-            raise StripeError(400, f"Invalid integer: {value}", code="parameter_invalid_integer", param=param)
+            raise StripeApiError(400, f"Invalid integer: {value}", code="parameter_invalid_integer", param=param)
         return int(value)
     if kind == "boolean":
         if value not in ("true", "false"):
-            raise StripeError(400, f"Invalid boolean: {value}", param=param)
+            raise StripeApiError(400, f"Invalid boolean: {value}", param=param)
         return value == "true"
     if kind == "number":
         try:
             return float(value)
         except ValueError:
-            raise StripeError(400, f"Invalid decimal: {value}", param=param) from None
+            raise StripeApiError(400, f"Invalid decimal: {value}", param=param) from None
     if "enum" in schema and value not in schema["enum"]:
         choices = ", ".join(repr(choice) for choice in schema["enum"])
-        raise StripeError(400, f"Invalid {param}: must be one of {choices}", param=param)
+        raise StripeApiError(400, f"Invalid {param}: must be one of {choices}", param=param)
     if "maxLength" in schema and len(value) > schema["maxLength"]:
-        raise StripeError(400, f"Invalid {param}: must be at most {schema['maxLength']} characters", param=param)
+        raise StripeApiError(400, f"Invalid {param}: must be at most {schema['maxLength']} characters", param=param)
     return value
 
 
@@ -196,7 +196,7 @@ def _object(value, schema: dict, param: str) -> dict:
     for key in schema.get("required", []):
         if key not in value:
             name = f"{param}[{key}]" if param else key
-            raise StripeError(400, f"Missing required param: {name}.", code="parameter_missing", param=name)
+            raise StripeApiError(400, f"Missing required param: {name}.", code="parameter_missing", param=name)
     return checked
 
 
@@ -205,7 +205,7 @@ def _any_of(value, options: list[dict], param: str):
     for option in sorted(options, key=lambda option: not _fits(value, option)):
         try:
             return check(value, option, param)
-        except StripeError as error:
+        except StripeApiError as error:
             errors.append(error)
     raise errors[0]
 
@@ -219,15 +219,15 @@ def _fits(value, schema: dict) -> bool:
     return kind in _SCALARS
 
 
-def _unknown(name: str, key: str, properties: dict) -> StripeError:
+def _unknown(name: str, key: str, properties: dict) -> StripeApiError:
     message = f"Received unknown parameter: {name}"
     close = difflib.get_close_matches(key, list(properties), n=1)
     if close:
         message += f". Did you mean {close[0]}?"
-    return StripeError(400, message, code="parameter_unknown", param=name)
+    return StripeApiError(400, message, code="parameter_unknown", param=name)
 
 
-def _invalid(param: str, kind: str) -> StripeError:
+def _invalid(param: str, kind: str) -> StripeApiError:
     label = {"object": "hash"}.get(kind, kind)
     code = "parameter_invalid_integer" if kind == "integer" else None
-    return StripeError(400, f"Invalid {label}", code=code, param=param or None)
+    return StripeApiError(400, f"Invalid {label}", code=code, param=param or None)

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from .resources import FakeStripe, new_id
-from .schema import StripeError, decode_form, match_template, spec_paths, validate
+from .schema import StripeApiError, decode_form, match_template, spec_paths, validate
 
 API_KEY = re.compile(r"^Bearer (sk_test_\w+)$")
 
@@ -104,7 +104,7 @@ class StripeTestServer(FakeStripe):
             self._authenticate(headers.get("Authorization"))
             handler, template, path_params = self._route(method, path)
             checked = validate(method, template, params)
-        except StripeError as error:
+        except StripeApiError as error:
             return error.status, error.body(), {}
         key = headers.get("Idempotency-Key") if method == "POST" else None
         with self.lock:
@@ -112,7 +112,7 @@ class StripeTestServer(FakeStripe):
                 return self._replay(key, method, path, params)
             try:
                 status, body = 200, getattr(self, handler)(checked, **path_params)
-            except StripeError as error:
+            except StripeApiError as error:
                 status, body = error.status, error.body()
             except Exception as error:  # a bug in the fake: answer like Stripe's 500, don't store it
                 message = f"Backstop Stripe test server error: {error!r}"
@@ -126,7 +126,7 @@ class StripeTestServer(FakeStripe):
     @staticmethod
     def _authenticate(authorization: str | None) -> None:
         if not authorization:
-            raise StripeError(
+            raise StripeApiError(
                 401,
                 "You did not provide an API key. You need to provide your API key in the Authorization header, "
                 "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
@@ -134,7 +134,7 @@ class StripeTestServer(FakeStripe):
         if not API_KEY.match(authorization):
             key = authorization.removeprefix("Bearer ")
             shown = f"{key[:8]}{'*' * (len(key) - 12)}{key[-4:]}" if len(key) > 12 else key
-            raise StripeError(401, f"Invalid API Key provided: {shown}")
+            raise StripeApiError(401, f"Invalid API Key provided: {shown}")
 
     def _route(self, method: str, path: str) -> tuple[str, str, dict]:
         routes = {template: handler for verb, template, handler in self.ROUTES if verb == method}
@@ -142,7 +142,7 @@ class StripeTestServer(FakeStripe):
         if found is None:
             known = match_template(path, spec_paths())
             hint = " (a Stripe endpoint the Backstop test server does not implement)" if known else ""
-            raise StripeError(
+            raise StripeApiError(
                 404,
                 f"Unrecognized request URL ({method}: {path}){hint}. Please see https://stripe.com/docs or we can "
                 "help at https://support.stripe.com/.",
@@ -153,7 +153,7 @@ class StripeTestServer(FakeStripe):
     def _replay(self, key: str, method: str, path: str, params: dict) -> tuple[int, dict, dict]:
         first_method, first_path, first_params, status, body = self.idempotency[key]
         if (first_method, first_path, first_params) != (method, path, params):
-            error = StripeError(
+            error = StripeApiError(
                 400,
                 "Keys for idempotent requests can only be used with the same parameters they were first used with. "
                 f"Try using a key other than '{key}' if you meant to execute a different request.",

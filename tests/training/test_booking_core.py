@@ -1,0 +1,135 @@
+"""Booking core rules through the services: prices, seats, holds, cancellation refunds, waiting list."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+from marketplace.payments.models import Payment
+from marketplace.training import booking as bookings
+from marketplace.training import waiting
+from marketplace.training.booking import Person
+from marketplace.training.eligibility import NotEligible
+from marketplace.training.models import BookingStatus, WaitStatus
+from tests import factories
+
+
+@pytest.fixture
+def setup(ctx, clock):
+    """A Leeds council course (£40 full, £10 subsidised) with a 2-seat session, and a Leeds enterprise."""
+    council = factories.publisher(areas=("Leeds",))
+    course = factories.course(council)
+    session = factories.training_session(course, capacity=2)
+    owner = factories.user(name="Owner")
+    enterprise = factories.enterprise(owner, area_name="Leeds")
+    db.session.commit()
+    return session, owner, enterprise
+
+
+def people(*names):
+    return [Person(name, f"{name.lower()}@example.com") for name in names]
+
+
+def test_invoice_booking_is_confirmed_at_once_at_subsidised_price(setup, outbox):
+    """In invoice mode a Leeds enterprise pays the subsidised price, confirmed at once with an invoice."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    db.session.commit()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.total_pence == 2000
+    assert booking.payment.invoice_reference.startswith("BSP-")
+    assert session.seats_taken == 2
+    assert any(part.get_filename() == "backstop-training.ics" for part in outbox.to(owner.email)[-1].iter_attachments())
+
+
+def test_full_price_outside_publisher_areas(setup):
+    """An enterprise outside the publisher's areas pays the full price."""
+    session, _, _ = setup
+    outsider = factories.user()
+    enterprise = factories.enterprise(outsider, area_name="Cornwall")
+    booking = bookings.create_booking(session, outsider, enterprise, people("Cat"))
+    assert (booking.price_band, booking.total_pence) == ("full", 4000)
+
+
+def test_no_more_seats_than_capacity(setup):
+    """A third place on a two-seat session is refused."""
+    session, owner, enterprise = setup
+    bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    with pytest.raises(bookings.SessionFull):
+        bookings.create_booking(session, owner, enterprise, people("Cat"))
+
+
+def test_person_cannot_be_booked_twice(setup):
+    """The same email on one session twice is refused."""
+    session, owner, enterprise = setup
+    bookings.create_booking(session, owner, enterprise, people("Ann"))
+    with pytest.raises(bookings.AlreadyBooked):
+        bookings.create_booking(session, owner, enterprise, [Person("Ann again", "ANN@example.com")])
+
+
+def test_eligibility_by_area(setup):
+    """A course limited to Leeds refuses a Cornwall enterprise."""
+    session, _, _ = setup
+    session.course.eligible_areas = [factories.area("Leeds")]
+    outsider = factories.user()
+    with pytest.raises(NotEligible):
+        bookings.create_booking(session, outsider, factories.enterprise(outsider, area_name="Cornwall"), people("Dan"))
+
+
+def test_cancel_before_cutoff_refunds_in_full(setup):
+    """Cancelling more than 7 days ahead refunds everything and frees the seats."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann"))
+    refunded = bookings.cancel_booking(booking, owner)
+    assert refunded == 1000 and session.seats_taken == 0
+    assert booking.payment.refunded_pence == 1000
+
+
+def test_cancel_after_cutoff_refunds_nothing(setup, clock):
+    """Cancelling within 7 days of the start refunds nothing."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann"))
+    clock.set(session.starts_at - timedelta(days=3))
+    assert bookings.cancel_booking(booking, owner) == 0
+    assert booking.payment.refunded_pence == 0
+
+
+def test_waiting_list_offered_when_seat_frees_and_passes_on(setup, clock):
+    """A freed seat goes to the first waiting entry that fits; an offer not taken in 24 hours passes on."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    first = waiting.join_waiting_list(session, owner, enterprise, people("Cat", "Dot"))
+    second = waiting.join_waiting_list(session, owner, enterprise, people("Eve"))
+    bookings.cancel_booking(booking, owner)
+    assert (first.status, second.status) == (WaitStatus.OFFERED, WaitStatus.WAITING)
+    clock.advance(hours=25)
+    assert waiting.expire_offers(clock.now()) == 1
+    db.session.refresh(second)
+    assert first.status == WaitStatus.EXPIRED and second.status == WaitStatus.OFFERED
+    accepted = waiting.accept_offer(second, owner)
+    assert accepted.status == BookingStatus.CONFIRMED and session.seats_taken == 1
+
+
+def test_expired_offer_cannot_be_accepted(setup, clock):
+    """Accepting after 24 hours is refused."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    entry = waiting.join_waiting_list(session, owner, enterprise, people("Cat"))
+    bookings.cancel_booking(booking, owner)
+    assert entry.status == WaitStatus.OFFERED
+    clock.advance(hours=25)
+    with pytest.raises(DomainError):
+        waiting.accept_offer(entry, owner)
+
+
+def test_reconciliation_is_clean_after_refunds(setup):
+    """Refund rows add up to what each payment says was refunded."""
+    from marketplace.payments.services import reconciliation_problems
+
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann"))
+    bookings.cancel_booking(booking, owner)
+    assert reconciliation_problems() == []
+    assert db.session.scalar(select(Payment.refunded_pence)) == 1000
