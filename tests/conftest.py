@@ -21,6 +21,10 @@ from marketplace.extensions import db
 from . import factories
 from .pages import check_page
 
+pytest_plugins = ["tests.stripe_server.fixtures"]
+
+STRIPE_WEBHOOK_SECRET = "whsec_backstop_test"
+
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 KEEP_TABLES = {"alembic_version"}
 SEEDED_TABLES = ("areas", "training_topics")  # loaded by migrations: tests keep those rows, drop their own
@@ -205,3 +209,18 @@ def login_as(client):
 def path_of(link: str) -> str:
     """The path (and query) of an absolute link from an email."""
     return re.sub(r"^https?://[^/]+", "", link)
+
+
+@pytest.fixture
+def stripe_mode(app, stripe_server):
+    """Switch the app to the Stripe provider, talking to the test server; back to invoices afterwards."""
+    settings = {
+        "PAYMENT_PROVIDER": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_backstop",
+        "STRIPE_API_BASE": stripe_server.base_url,
+        "STRIPE_STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+    }
+    previous = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    yield stripe_server
+    app.config.update(previous)

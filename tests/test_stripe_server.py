@@ -10,8 +10,6 @@ import stripe
 
 from tests.stripe_server import StripeApiError, StripeTestServer, decode_form, schema
 
-pytest_plugins = ["tests.stripe_server.fixtures"]  # until tests/conftest.py loads the plugin
-
 SUCCESS_URL = "https://backstop.example/bookings/7/paid?session_id={CHECKOUT_SESSION_ID}"
 
 

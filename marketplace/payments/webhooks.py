@@ -49,7 +49,9 @@ def stripe_webhook():
 
 
 def _payment_for_checkout(session_id: str) -> Payment | None:
-    return db.session.scalar(select(Payment).where(Payment.provider_reference == session_id).with_for_update())
+    return db.session.scalar(
+        select(Payment).where(Payment.provider_reference == session_id).with_for_update(of=Payment)
+    )
 
 
 def _checkout_completed(data) -> None:
@@ -76,7 +78,9 @@ def _charge_refunded(data) -> None:
     intent = (
         charge.payment_intent if isinstance(charge.payment_intent, str) else getattr(charge.payment_intent, "id", None)
     )
-    payment = db.session.scalar(select(Payment).where(Payment.provider_payment_reference == intent).with_for_update())
+    payment = db.session.scalar(
+        select(Payment).where(Payment.provider_payment_reference == intent).with_for_update(of=Payment)
+    )
     if payment is None:
         return
     for refund in charge.refunds.data if charge.refunds else []:

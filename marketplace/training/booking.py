@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
 from ..core.clock import utcnow
@@ -27,7 +28,7 @@ from .models import (
     SessionStatus,
     TrainingSession,
 )
-from .seats import give_back_seats, take_seats
+from .seats import give_back_seats, lock_session, take_seats
 
 HOLD_MINUTES = 15
 
@@ -97,15 +98,25 @@ def create_booking(
         total_pence=unit * len(people),
         hold_expires_at=now + timedelta(minutes=HOLD_MINUTES),
     )
-    db.session.add(booking)
-    for person in people:
-        db.session.add(Attendee(booking=booking, session_id=session.id, name=person.name, email=person.email))
-    db.session.flush()
+    _add_attendees(booking, people)
     audit.record(
         "booking.reserved", obj=booking, organisation=organisation, seats=booking.seats, total=booking.total_pence
     )
     _arrange_payment(booking)
     return booking
+
+
+def _add_attendees(booking: Booking, people: list[Person]) -> None:
+    """Insert the booking and its attendees; the unique index is the last word on double booking."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+            for person in people:
+                db.session.add(
+                    Attendee(booking=booking, session_id=booking.session.id, name=person.name, email=person.email)
+                )
+    except IntegrityError as error:
+        raise AlreadyBooked("Someone you named already has a place on this session") from error
 
 
 def _arrange_payment(booking: Booking) -> None:
@@ -160,7 +171,7 @@ def confirm(booking: Booking) -> None:
 
 def lock_booking(booking_id: int) -> Booking:
     """The booking row, locked and re-read."""
-    query = select(Booking).where(Booking.id == booking_id).with_for_update()
+    query = select(Booking).where(Booking.id == booking_id).with_for_update(of=Booking)
     return db.session.scalars(query.execution_options(populate_existing=True)).one()
 
 
@@ -195,6 +206,7 @@ def cancel_booking(booking: Booking, actor, *, by_publisher: bool = False, reaso
     """Cancel a live booking, free its seats, refund per the rules and offer the seats on; returns pence refunded."""
     from .waiting import offer_seats
 
+    lock_session(booking.session_id)  # one lock order for every seat change on a session: no deadlocks
     if not _claim(booking, BookingStatus.CANCELLED, (BookingStatus.RESERVED, BookingStatus.CONFIRMED)):
         raise DomainError("This booking has already been cancelled")
     now = utcnow()
@@ -244,6 +256,7 @@ def expire_hold(booking: Booking) -> bool:
     """An unpaid hold lapsed: release its seats, stop its checkout, offer the seats on."""
     from .waiting import offer_seats
 
+    lock_session(booking.session_id)
     if not _claim(booking, BookingStatus.EXPIRED, (BookingStatus.RESERVED,)):
         return False
     _release(booking)

@@ -33,5 +33,5 @@ def give_back_seats(session_id: int, seats: int) -> None:
 
 def lock_session(session_id: int) -> TrainingSession:
     """The session row, locked for the rest of the transaction (PostgreSQL) and re-read from the database."""
-    query = select(TrainingSession).where(TrainingSession.id == session_id).with_for_update()
+    query = select(TrainingSession).where(TrainingSession.id == session_id).with_for_update(of=TrainingSession)
     return db.session.scalars(query.execution_options(populate_existing=True)).one()

@@ -90,6 +90,7 @@ def accept_offer(entry: WaitingListEntry, user):
     """Book the offered places (once); the seats are already held for this entry."""
     if entry.user_id != user.id:
         raise DomainError("This offer is for someone else")
+    lock_session(entry.session_id)  # the same lock order as cancellations and expiries: no deadlocks
     if (
         entry.offer_expires_at is None
         or entry.offer_expires_at <= utcnow()
@@ -107,6 +108,7 @@ def withdraw(entry: WaitingListEntry, user) -> None:
     """Leave the waiting list (an offer's seats go to the next entry)."""
     if entry.user_id != user.id:
         raise DomainError("This place on the waiting list is someone else's")
+    lock_session(entry.session_id)
     was_offered = entry.status == WaitStatus.OFFERED
     if not (
         _claim(entry, WaitStatus.WITHDRAWN, WaitStatus.OFFERED)
@@ -128,6 +130,7 @@ def expire_offers(now: datetime) -> int:
     ).all()
     expired = 0
     for entry in due:
+        lock_session(entry.session_id)
         if _claim(entry, WaitStatus.EXPIRED, WaitStatus.OFFERED):
             give_back_seats(entry.session_id, entry.seats)
             audit.record("waiting_list.offer_expired", obj=entry, organisation=entry.organisation, actor=None)

@@ -200,3 +200,21 @@ def test_purge_removes_dead_invitations_only(ctx, clock, team):
     assert purge_expired_invitations(utcnow()) == 3
     db.session.commit()
     assert [i.email for i in db.session.scalars(db.select(Invitation))] == ["open@example.com"]
+
+
+def test_stale_member_invitation_never_demotes_the_last_owner(client, sign_in, team, guest):
+    """Using an old 'member' invitation after becoming the only owner keeps the person an owner."""
+    _, member_token = factories.invitation(team.organisation, guest.email, role="member")
+    _, owner_token = factories.invitation(team.organisation, guest.email, role="owner")
+    db.session.commit()
+    sign_in(guest)
+    client.post(f"/organisations/invitations/{owner_token}")
+    org = team.organisation.id
+    client.post(f"/organisations/{org}/members/{team.owner_row.id}/remove")
+    client.post(f"/organisations/{org}/members/{team.member_row.id}/remove")
+
+    client.post(f"/organisations/invitations/{member_token}")
+
+    fresh()
+    [membership] = db.session.scalars(db.select(Membership).where(Membership.organisation_id == org)).all()
+    assert (membership.user_id, membership.role, membership.status) == (guest.id, "owner", "active")

@@ -13,7 +13,7 @@ from tests.conftest import path_of
 from .helpers import audit_events, count, error_summary, fresh, soup, text
 
 
-def _members(client, team):
+def _members(team):
     return f"/organisations/{team.organisation.id}/members"
 
 
@@ -120,18 +120,20 @@ def test_last_owner_cannot_be_removed_or_demoted(client, login_as, team, action)
     assert audit_events(prefix="membership.") == []
 
 
-def test_second_owner_can_go_but_then_the_last_stays(client, login_as, team):
-    """With two owners one may step down; the remaining owner then cannot."""
+def test_second_owner_can_go_but_then_the_last_stays(client, sign_in, team):
+    """With two owners one may step down; the remaining owner then cannot, and the one who stepped down has no say."""
     team.member_row.role = "owner"
     db.session.commit()
-    login_as(team.owner)
+    sign_in(team.owner)
     base = f"/organisations/{team.organisation.id}/members"
     client.post(f"{base}/{team.owner_row.id}/make-member")
     fresh()
     assert db.session.get(Membership, team.owner_row.id).role == "member"
-
-    login_as(team.owner)  # still signed in as Olive, who is now a plain member
     assert client.post(f"{base}/{team.member_row.id}/make-member").status_code == 403
+
+    sign_in(team.member)
+    response = client.post(f"{base}/{team.member_row.id}/make-member", follow_redirects=True)
+    assert "An organisation must keep at least one owner" in error_summary(response)
     fresh()
     assert db.session.get(Membership, team.member_row.id).role == "owner"
     assert len(audit_events("membership.role_changed")) == 1
@@ -142,7 +144,7 @@ def test_owner_cancels_an_invitation(client, login_as, team):
     invitation, _ = factories.invitation(team.organisation, "guest@example.com")
     db.session.commit()
     login_as(team.owner)
-    assert "guest@example.com" in text(client.get(_members(client, team)))
+    assert "guest@example.com" in text(client.get(_members(team)))
     response = client.post(
         f"/organisations/{team.organisation.id}/invitations/{invitation.id}/revoke", follow_redirects=True
     )
@@ -157,7 +159,7 @@ def test_owner_cancels_an_invitation(client, login_as, team):
 def test_members_page_shows_actions_to_owners_only(client, sign_in, team):
     """Owners see invite and member buttons (never for themselves); members see the list only."""
     sign_in(team.owner)
-    page = soup(client.get(_members(client, team)))
+    page = soup(client.get(_members(team)))
     buttons = [b.get_text(strip=True) for b in page.select("form button")]
     assert "Make Max Member an owner" in buttons
     assert "Remove Max Member" in buttons
@@ -165,7 +167,7 @@ def test_members_page_shows_actions_to_owners_only(client, sign_in, team):
     assert page.find("a", string="Invite someone")
 
     sign_in(team.member)
-    page = soup(client.get(_members(client, team)))
+    page = soup(client.get(_members(team)))
     assert "Olive Owner" in page.get_text()
     assert [b.get_text(strip=True) for b in page.select("main form button")] == []
     assert page.find("a", string="Invite someone") is None

@@ -112,13 +112,13 @@ class StripeTestServer(FakeStripe):
                 return self._replay(key, method, path, params)
             try:
                 status, body = 200, getattr(self, handler)(checked, **path_params)
+                if method == "POST" and checked.get("expand"):
+                    body = self.expand(self.objects[body["id"]], checked["expand"])
             except StripeApiError as error:
                 status, body = error.status, error.body()
             except Exception as error:  # a bug in the fake: answer like Stripe's 500, don't store it
                 message = f"Backstop Stripe test server error: {error!r}"
                 return 500, {"error": {"type": "api_error", "message": message}}, {}
-            if status == 200 and "expand" in checked and method == "POST":
-                body = self.expand(self.objects[body["id"]], checked["expand"])
             if key is not None:
                 self.idempotency[key] = (method, path, params, status, body)
         return status, body, {"Idempotency-Key": key} if key else {}
