@@ -1,7 +1,7 @@
 """Flask commands: seed-demo, create-admin, jobs run-due / list."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .extensions import db
@@ -24,8 +24,9 @@ def seed_demo_command(if_empty: bool) -> None:
     if if_empty and count_users():
         click.echo("Demo data already present; nothing to do.")
         return
-    logins = seed_demo()
-    db.session.commit()
+    with current_app.test_request_context(base_url="http://127.0.0.1:5000"):  # links in demo emails
+        logins = seed_demo()
+        db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<32} {email}")

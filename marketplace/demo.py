@@ -60,9 +60,10 @@ def seed_demo() -> list[tuple[str, str]]:
     admin = _person("Alex Admin", "admin", "publisher")
     admin.is_admin = True
     logins.append(("Platform admin", admin.email))
+    publishers = {}
     for kind, name, served, slug in PUBLISHERS:
         user = _person(f"{name.split()[0]} Officer", f"officer.{slug}", "publisher")
-        organisation = Organisation(
+        organisation = publishers[slug] = Organisation(
             kind=OrgKind(kind), name=name, status=OrgStatus.APPROVED, served_areas=[areas[a] for a in served]
         )
         db.session.add(organisation)
@@ -84,4 +85,83 @@ def seed_demo() -> list[tuple[str, str]]:
         user = _person(name, f"relief{index}", "relief_worker")
         save_relief_profile(user, area_id=areas[area].id, phone=None)
         logins.append(("Relief worker", user.email))
+    seed_training(publishers)
+    seed_bookings()
     return logins
+
+
+COURSES = [
+    # publisher slug, title, topic, delivery, full £, subsidised £, validity months, sessions (days ahead, capacity)
+    ("leeds", "Safeguarding adults: level 2", "Safeguarding adults", "in_person", 60, 10, 36, [(10, 12), (40, 12)]),
+    ("leeds", "Emergency first aid at work", "First aid", "in_person", 95, 20, 36, [(5, 2), (25, 10)]),
+    ("leeds", "Medication: safe handling and recording", "Medication", "online", 40, 0, 12, [(14, 20)]),
+    ("cornwall", "Moving and handling people", "Moving and handling", "in_person", 70, 15, 12, [(12, 8)]),
+    ("cornwall", "Dementia awareness", "Dementia awareness", "online", 0, 0, None, [(8, 30)]),
+    ("wyicb", "Infection prevention and control", "Infection control", "online", 30, 0, 12, [(6, 25), (36, 25)]),
+    ("wyicb", "Mental capacity act in practice", "Mental capacity", "in_person", 55, 10, 24, [(18, 15)]),
+]
+VENUES = {
+    "leeds": "Leeds Civic Hall, Calverley Street, Leeds LS1 1UR",
+    "cornwall": "Lys Kernow, Treyew Road, Truro TR1 3AY",
+    "wyicb": "White Rose House, West Parade, Wakefield WF1 1LT",
+}
+
+
+def seed_training(publishers: dict) -> None:
+    """Published courses with upcoming sessions for each demo publisher."""
+    from datetime import timedelta
+
+    from .core.clock import utcnow
+    from .training.models import Course, Topic, TrainingSession
+
+    topics = {topic.name: topic for topic in db.session.scalars(select(Topic))}
+    today = utcnow().replace(hour=9, minute=30, second=0, microsecond=0)
+    for slug, title, topic, delivery, full, subsidised, months, dates in COURSES:
+        course = Course(
+            organisation=publishers[slug],
+            title=title,
+            topic=topics[topic],
+            delivery=delivery,
+            status="published",
+            description=f"A practical course for people running or working in small care businesses.\n\n"
+            f"You will cover the essentials of {topic.lower()} and leave with a certificate.",
+            accreditation="CPD Certification Service",
+            cpd_hours=Decimal("3"),
+            certificate_validity_months=months,
+            full_price_pence=full * 100,
+            subsidised_price_pence=subsidised * 100,
+        )
+        db.session.add(course)
+        for days, capacity in dates:
+            starts = today + timedelta(days=days)
+            db.session.add(
+                TrainingSession(
+                    course=course,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=3),
+                    capacity=capacity,
+                    booking_deadline=starts - timedelta(days=1),
+                    venue_address=VENUES[slug] if delivery == "in_person" else None,
+                    online_link="https://meet.example.org/backstop-training" if delivery == "online" else None,
+                )
+            )
+    db.session.flush()
+
+
+def seed_bookings() -> None:
+    """A few bookings: the small first-aid session is full (so its waiting list can be tried)."""
+    from .accounts.services import find_user_by_email
+    from .training.booking import Person, create_booking
+    from .training.models import TrainingSession
+
+    newest_first = select(TrainingSession).order_by(TrainingSession.starts_at.desc())
+    sessions = {row.course.title: row for row in db.session.scalars(newest_first)}  # the soonest session wins
+    owner = find_user_by_email(f"owner1@{DOMAIN}")
+    enterprise = owner.memberships[0].organisation
+    create_booking(
+        sessions["Emergency first aid at work"],
+        owner,
+        enterprise,
+        [Person(owner.name, owner.email), Person("Ruth Okafor", "ruth.okafor@example.com")],
+    )
+    create_booking(sessions["Safeguarding adults: level 2"], owner, enterprise, [Person(owner.name, owner.email)])
