@@ -218,7 +218,7 @@ def stripe_mode(app, stripe_server):
         "PAYMENT_PROVIDER": "stripe",
         "STRIPE_SECRET_KEY": "sk_test_backstop",
         "STRIPE_API_BASE": stripe_server.base_url,
-        "STRIPE_STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
     }
     previous = {key: app.config.get(key) for key in settings}
     app.config.update(settings)

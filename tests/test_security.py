@@ -116,6 +116,16 @@ def test_server_error_shows_no_traceback(app, tmp_path):
     assert "secret internals" not in text and "Traceback" not in text
 
 
+@pytest.fixture(autouse=True)
+def restore_limiter():
+    """The limiter is one shared object: put its switch and storage back so later tests are not throttled."""
+    from marketplace.extensions import limiter
+
+    saved = (limiter.enabled, limiter._storage, limiter._limiter)
+    yield
+    limiter.enabled, limiter._storage, limiter._limiter = saved
+
+
 def _limited_app(app, tmp_path, **settings):
     return create_app(
         "test",

@@ -70,6 +70,24 @@ def can_manage_organisation(user, organisation) -> bool:
     return membership is not None and membership.is_owner
 
 
+def can_manage_payments(user, organisation) -> bool:
+    """Owners and finance people of an organisation record that its invoices were paid."""
+    from ..organisations.models import MemberRole
+
+    membership = membership_in(user, organisation)
+    return membership is not None and membership.role in (MemberRole.OWNER, MemberRole.FINANCE)
+
+
+def can_view_payment(user, payment) -> bool:
+    """The payer (person or organisation members) and the payee organisation's members."""
+    if not user or not user.is_authenticated:
+        return False
+    if payment.payer_user_id == user.id:
+        return True
+    organisations = (payment.payer_organisation, payment.payee_organisation)
+    return any(org is not None and membership_in(user, org) is not None for org in organisations)
+
+
 def admin_required(view):
     """Only platform admins; others get 403, anonymous people the sign-in page."""
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from . import permissions
 from .clock import to_london
+from .money import format_pence
 from .notifications import unread_count
 
 
@@ -15,9 +16,10 @@ def _item(text: str, endpoint: str, **values) -> dict:
 
 def navigation() -> list[dict]:
     """Service navigation items for the signed-in person's roles."""
+    training = _item("Training", "training.catalogue")
     if not current_user.is_authenticated:
-        return [_item("Sign in", "accounts.sign_in"), _item("Create an account", "accounts.register")]
-    items = [_item("Dashboard", "dashboard.index")]
+        return [training, _item("Sign in", "accounts.sign_in"), _item("Create an account", "accounts.register")]
+    items = [_item("Dashboard", "dashboard.index"), training, _item("Your bookings", "training.my_bookings")]
     for membership in permissions.active_memberships(current_user):
         items.append(_item(membership.organisation.name, "organisations.show", org_id=membership.organisation_id))
     if permissions.is_relief_worker(current_user):
@@ -48,5 +50,6 @@ def register(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_pence, "money")
     app.add_template_global(navigation)
     app.add_template_global(permissions, "permissions")

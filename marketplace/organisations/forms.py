@@ -117,6 +117,7 @@ class InviteForm(BaseForm):
         choices={
             MemberRole.MEMBER.value: "Member",
             MemberRole.OWNER.value: "Owner: can also manage members and details",
+            MemberRole.FINANCE.value: "Finance: marks invoices paid",
         },
         default=MemberRole.MEMBER.value,
         widget=GovRadioInput(),

@@ -65,6 +65,7 @@ class MemberRole(StrEnum):
 
     OWNER = "owner"
     MEMBER = "member"
+    FINANCE = "finance"
 
 
 class MembershipStatus(StrEnum):

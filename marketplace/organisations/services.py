@@ -289,7 +289,9 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
         )
     )
     if existing:
-        existing.status, existing.role = MembershipStatus.ACTIVE, invitation.role
+        if not existing.is_owner:  # an invitation never demotes an owner (who may be the last one)
+            existing.role = invitation.role
+        existing.status = MembershipStatus.ACTIVE
         membership = existing
     else:
         membership = add_member(user, invitation.organisation, invitation.role)

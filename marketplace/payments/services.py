@@ -1,7 +1,11 @@
 """Payment rules: create, take, confirm, refund, mark invoices paid, reconcile. Callers commit."""
 
+import logging
+
+import stripe
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..core import audit
 from ..core.clock import utcnow
@@ -11,6 +15,12 @@ from ..extensions import db
 from . import hooks
 from .models import PAYMENT_TRANSITIONS, Payment, PaymentStatus, Refund, RefundStatus
 from .providers import CheckoutRequest, get_provider
+
+log = logging.getLogger(__name__)
+
+
+class PaymentNotStarted(DomainError):
+    """The provider could not begin taking the payment; nothing was taken and the payer can try again."""
 
 
 def create_payment(
@@ -44,8 +54,12 @@ def create_payment(
 
 
 def start(payment: Payment, request: CheckoutRequest) -> str | None:
-    """Begin taking a payment; the address to send the payer to (Stripe) or None (invoice)."""
-    return get_provider(payment.provider).start(payment, request)
+    """The address to send the payer to (Stripe) or None (invoice); PaymentNotStarted if the provider fails."""
+    try:
+        return get_provider(payment.provider).start(payment, request)
+    except stripe.StripeError as error:
+        log.warning("Could not start payment %s: %s", payment.id, error)
+        raise PaymentNotStarted("We could not start the payment. Try again") from error
 
 
 def confirms_on_order(payment: Payment) -> bool:
@@ -70,9 +84,9 @@ def mark_invoice_paid(payment: Payment, actor) -> None:
     if payment.provider != "invoice":
         raise DomainError("Only invoices are marked paid by hand")
     if payment.status != PaymentStatus.PENDING:
-        raise DomainError(
-            f"Invoice {payment.invoice_reference} is {payment.status.replace('_', ' ')}, not awaiting payment"
-        )
+        cancelled = payment.status in (PaymentStatus.CANCELLED, PaymentStatus.FAILED)
+        state = "has been cancelled" if cancelled else "has already been paid"
+        raise DomainError(f"Invoice {payment.invoice_reference} {state}, so it cannot be marked paid")
     record_success(payment, actor=actor)
 
 
@@ -178,6 +192,24 @@ def reconciliation_problems() -> list[str]:
         f"Payment {pid}: refunded_pence {said} but refunds total {total}"
         for pid, said, total in db.session.execute(query)
     ]
+
+
+def invoices_query(organisation, status: str | None = None):
+    """An organisation's invoices, raised by it or to it, newest first; optionally of one status."""
+    query = (
+        select(Payment)
+        .where(
+            Payment.provider == "invoice",
+            (Payment.payee_organisation_id == organisation.id) | (Payment.payer_organisation_id == organisation.id),
+        )
+        .options(
+            selectinload(Payment.payer_organisation),
+            selectinload(Payment.payer_user),
+            selectinload(Payment.payee_organisation),
+        )
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
+    )
+    return query.where(Payment.status == status) if status else query
 
 
 def provider_name() -> str:

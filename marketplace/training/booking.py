@@ -58,6 +58,11 @@ def _check_bookable(session: TrainingSession, people: list[Person], now: datetim
         raise BookingClosed("This session is not open for booking")
     if now >= session.booking_deadline:
         raise BookingClosed("Booking for this session has closed")
+    check_people(session, people)
+
+
+def check_people(session: TrainingSession, people: list[Person]) -> None:
+    """At least one person, none named twice, none already holding a place on the session."""
     emails = [person.email for person in people]
     if not people:
         raise DomainError("Add at least one person to book")
@@ -285,6 +290,8 @@ def _paid(payment: Payment) -> None:
     booking = _booking_for(payment)
     if booking is None or booking.status == BookingStatus.CONFIRMED:
         return
+    if booking.status == BookingStatus.CANCELLED and booking.confirmed_at is not None:
+        return  # an invoice paid after its booking was cancelled: the cancellation already settled what is owed
     if booking.status == BookingStatus.RESERVED:
         confirm(booking)
     elif booking.status == BookingStatus.EXPIRED and _retake(booking):

@@ -10,7 +10,7 @@ from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.notifications import notify
 from ..extensions import db
-from .booking import Person, create_booking, normalise_people
+from .booking import Person, check_people, create_booking, normalise_people
 from .eligibility import check_eligible
 from .models import SessionStatus, TrainingSession, WaitingListEntry, WaitStatus
 from .seats import give_back_seats, lock_session, take_seats
@@ -25,6 +25,7 @@ def join_waiting_list(session: TrainingSession, user, organisation, people: list
         raise DomainError("This session is not open for booking")
     if not people or len(people) > session.capacity:
         raise DomainError(f"Ask for between 1 and {session.capacity} places")
+    check_people(session, people)
     check_eligible(session.course, user, organisation)
     entry = WaitingListEntry(
         session=session,

@@ -1,14 +1,92 @@
-"""Training pages anyone can see (catalogue, course, session, certificate check)."""
+"""Training pages anyone can see (catalogue, course, session) and the calendar feed and its address."""
 
-from flask import abort
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
+from ...core.pagination import paginate
 from ...extensions import db
-from ..models import TrainingSession
+from .. import calendar, catalogue
+from ..forms_booking import catalogue_filter_form
 from . import bp
+
+
+@bp.route("", endpoint="catalogue")
+def catalogue_page():
+    """Find training: scheduled sessions of published courses, filtered and paginated."""
+    form = catalogue_filter_form(request.args, catalogue.topics(), catalogue.areas())
+    form.validate()
+    filters = form.filters()
+    my_area_id = catalogue.viewer_area_id(current_user)
+    if filters.price == "subsidised" and not (my_area_id or filters.area_id):
+        form.price.errors.append("Select an area to find courses subsidised there")
+    query = catalogue.catalogue_query(filters, my_area_id=my_area_id)
+    page = paginate(query, request.args.get("page", 1, type=int))
+    return render_template(
+        "training/catalogue.html",
+        filter_form=form,
+        page=page,
+        price_text=catalogue.price_text,
+        filtered=any(value for key, value in request.args.items() if key != "page"),
+        title="Find training",
+    )
+
+
+@bp.route("/courses/<int:course_id>")
+def show_course(course_id: int):
+    """A course: what it covers, its price, and its sessions still to come."""
+    course = catalogue.visible_course(course_id, current_user) or abort(404)
+    return render_template(
+        "training/course.html",
+        course=course,
+        description=catalogue.render_markdown(course.description),
+        price=catalogue.price_text(course),
+        sessions=catalogue.upcoming_sessions(course),
+        title=course.title,
+    )
 
 
 @bp.route("/sessions/<int:session_id>")
 def show_session(session_id: int):
-    """A session's page (placeholder until the catalogue lands)."""
-    session = db.session.get(TrainingSession, session_id) or abort(404)
-    return session.course.title
+    """A session: when, seats left, how to book; the venue and attendees only for those booked or publishing."""
+    session = catalogue.visible_session(session_id, current_user) or abort(404)
+    private = catalogue.can_see_private(current_user, session)
+    return render_template(
+        "training/session.html",
+        session=session,
+        course=session.course,
+        price=catalogue.price_text(session.course),
+        private=private,
+        attendee_names=catalogue.attendee_names(current_user, session) if private else [],
+        bookable=catalogue.is_bookable(session),
+        title=session.course.title,
+    )
+
+
+@bp.route("/calendar", endpoint="calendar")
+@login_required
+def calendar_page():
+    """The person's private calendar feed address."""
+    token = catalogue.existing_feed_token(current_user)
+    feed_url = url_for("training.calendar_feed", token=token, _external=True) if token else None
+    return render_template("training/calendar.html", feed_url=feed_url, title="Your training calendar")
+
+
+@bp.route("/calendar/new-address", methods=["POST"])
+@login_required
+def renew_calendar():
+    """Create the calendar address, or replace it so the old one stops working."""
+    had_one = catalogue.existing_feed_token(current_user) is not None
+    calendar.feed_token(current_user, renew=True)
+    db.session.commit()
+    replaced = "Your new calendar address is ready. The old one no longer works."
+    flash(replaced if had_one else "Your calendar address is ready.", "success")
+    return redirect(url_for("training.calendar"))
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """A person's confirmed sessions as a calendar feed (the unguessable token is the permission)."""
+    ics = calendar.feed_ics(token)
+    if ics is None:
+        abort(404)
+    return Response(ics, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,185 @@
+"""Session rosters (with CSV export) and attendance: attended people get a training record and certificate."""
+
+import csv
+import io
+import secrets
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from ..accounts.models import User
+from ..core import audit
+from ..core.clock import to_london, utcnow
+from ..core.errors import DomainError
+from ..core.states import transition
+from ..extensions import db
+from .models import (
+    ATTENDEE_TRANSITIONS,
+    SESSION_TRANSITIONS,
+    Attendee,
+    AttendeeStatus,
+    Booking,
+    BookingStatus,
+    SessionStatus,
+    TrainingRecord,
+    TrainingSession,
+)
+from .seats import lock_session
+
+CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read out and type
+NUMBER_ATTEMPTS = 5
+MARKED = (AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW)
+CSV_HEADER = ("Name", "Email", "Place", "Booking", "Booking status", "Booked by", "Organisation", "Price band")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def roster(session_id: int) -> list[Attendee]:
+    """Everyone ever booked on a session, with their booking, booker and organisation loaded."""
+    query = (
+        select(Attendee)
+        .join(Attendee.booking)
+        .options(contains_eager(Attendee.booking))
+        .where(Attendee.session_id == session_id)
+        .order_by(Booking.status, Attendee.name, Attendee.id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def roster_csv(session_id: int) -> str:
+    """The roster as CSV with a header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for attendee in roster(session_id):
+        booking = attendee.booking
+        row = (
+            attendee.name,
+            attendee.email,
+            attendee.status,
+            booking.id,
+            booking.status,
+            booking.booker.name,
+            booking.organisation.name if booking.organisation else "",
+            booking.price_band,
+        )
+        writer.writerow([_csv_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def markable(session_id: int) -> list[Attendee]:
+    """Attendees with a confirmed place, who can be marked attended or no-show."""
+    query = (
+        select(Attendee)
+        .join(Attendee.booking)
+        .where(
+            Attendee.session_id == session_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Attendee.status != AttendeeStatus.CANCELLED,
+        )
+        .order_by(Attendee.name, Attendee.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def can_mark(session: TrainingSession) -> bool:
+    """Attendance is taken once a session has started, unless it was cancelled."""
+    return session.status != SessionStatus.CANCELLED and utcnow() >= session.starts_at
+
+
+def record_attendance(session: TrainingSession, marks: dict[int, str], actor) -> int:
+    """Mark attendees attended or no-show; the session completes when everyone is marked. Returns changes made."""
+    session = lock_session(session.id)  # one marker at a time per session
+    if not can_mark(session):
+        raise DomainError("You can mark attendance once the session has started")
+    attendees = {attendee.id: attendee for attendee in markable(session.id)}
+    if set(marks) - set(attendees):
+        raise DomainError("Someone on this form no longer has a place: reload the page and try again")
+    changed = sum(_mark(attendees[a_id], AttendeeStatus(mark), session, actor) for a_id, mark in marks.items())
+    if session.status == SessionStatus.SCHEDULED and all(a.status in MARKED for a in attendees.values()):
+        transition(session, SessionStatus.COMPLETED, SESSION_TRANSITIONS)
+        audit.record("session.completed", obj=session, organisation=session.course.organisation, actor=actor)
+    db.session.flush()
+    return changed
+
+
+def _mark(attendee: Attendee, mark: AttendeeStatus, session: TrainingSession, actor) -> bool:
+    if attendee.status == mark:
+        return False
+    was_attended = attendee.status == AttendeeStatus.ATTENDED
+    transition(attendee, mark, ATTENDEE_TRANSITIONS)
+    attendee.marked_at = utcnow()
+    organisation = session.course.organisation
+    audit.record(f"attendee.{mark}", obj=attendee, organisation=organisation, actor=actor, session_id=session.id)
+    if mark == AttendeeStatus.ATTENDED:
+        issue_record(attendee, session, actor)
+    elif was_attended and attendee.record is not None:
+        _withdraw_record(attendee, organisation, actor)
+    return True
+
+
+def _withdraw_record(attendee: Attendee, organisation, actor) -> None:
+    record = attendee.record
+    audit.record(
+        "training_record.deleted",
+        obj=record,
+        organisation=organisation,
+        actor=actor,
+        certificate_number=record.certificate_number,
+        person=record.person_name,
+    )
+    db.session.delete(record)
+    db.session.flush()
+
+
+def new_certificate_number() -> str:
+    """A random number like BSC-7K2M9QXP."""
+    return "BSC-" + "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(8))
+
+
+def issue_record(attendee: Attendee, session: TrainingSession, actor) -> TrainingRecord:
+    """The training record for someone who attended, with a unique certificate number."""
+    course = session.course
+    completed = to_london(session.starts_at).date()
+    months = course.certificate_validity_months
+    record = TrainingRecord(
+        attendee_id=attendee.id,
+        user_id=db.session.scalar(select(User.id).where(User.email == attendee.email)),
+        organisation_id=attendee.booking.organisation_id,
+        person_name=attendee.name,
+        email=attendee.email,
+        topic_id=course.topic_id,
+        course_id=course.id,
+        completed_on=completed,
+        expires_on=completed + relativedelta(months=months) if months else None,
+    )
+    _save_with_unique_number(record)
+    audit.record(
+        "training_record.created",
+        obj=record,
+        organisation=course.organisation,
+        actor=actor,
+        certificate_number=record.certificate_number,
+        person=record.person_name,
+    )
+    return record
+
+
+def _save_with_unique_number(record: TrainingRecord) -> None:
+    """Insert inside a savepoint so a clashing number is retried with a fresh one, not a failed request."""
+    for _ in range(NUMBER_ATTEMPTS):
+        record.certificate_number = new_certificate_number()
+        try:
+            with db.session.begin_nested():
+                db.session.add(record)
+        except IntegrityError:
+            continue
+        return
+    raise DomainError("We could not issue a certificate number: try again")

@@ -1,0 +1,127 @@
+"""Training records and their certificates: who may see them, the PDF, and public checks by number."""
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+from flask import url_for
+from fpdf import FPDF
+from sqlalchemy import Select, or_, select
+
+from ..core import permissions
+from ..core.clock import to_london, utcnow
+from ..core.template_helpers import format_date
+from ..extensions import db
+from .models import TrainingRecord
+
+EXPIRING_DAYS = 90
+
+
+def find_by_number(number: str) -> TrainingRecord | None:
+    """The record with a certificate number, typed with or without the BSC- prefix, in any case or spacing."""
+    cleaned = re.sub(r"[\s-]", "", (number or "").upper()[:40]).removeprefix("BSC")
+    if not cleaned:
+        return None
+    return db.session.scalar(select(TrainingRecord).where(TrainingRecord.certificate_number == f"BSC-{cleaned}"))
+
+
+def today() -> date:
+    """Today's date in the UK."""
+    return to_london(utcnow()).date()
+
+
+def validity(record: TrainingRecord) -> str:
+    """'Valid until 3 March 2027', 'Expired on …' or 'Does not expire'."""
+    if record.expires_on is None:
+        return "Does not expire"
+    verb = "Valid until" if record.expires_on >= today() else "Expired on"
+    return f"{verb} {format_date(record.expires_on)}"
+
+
+def can_download(user, record: TrainingRecord) -> bool:
+    """The person themselves, members of the enterprise that booked them, and the course's publisher."""
+    if not user.is_authenticated:
+        return False
+    if record.user_id == user.id or record.email == user.email.lower():
+        return True
+    if any(m.organisation_id == record.organisation_id for m in permissions.enterprise_memberships(user)):
+        return True
+    return permissions.can_publish(user, record.course.organisation)
+
+
+def records_of_person(user) -> Select:
+    """A person's records, found by account or by the email address they were booked under."""
+    query = select(TrainingRecord).where(
+        or_(TrainingRecord.user_id == user.id, TrainingRecord.email == user.email.lower())
+    )
+    return query.order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+
+
+def records_of_organisation(organisation_id: int) -> Select:
+    """Every record of an enterprise's staff, newest first."""
+    query = select(TrainingRecord).where(TrainingRecord.organisation_id == organisation_id)
+    return query.order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+
+
+def expiring_soon(organisation_id: int, days: int = EXPIRING_DAYS) -> list[TrainingRecord]:
+    """An enterprise's records that expire in the next `days` days, soonest first."""
+    start = today()
+    query = select(TrainingRecord).where(
+        TrainingRecord.organisation_id == organisation_id,
+        TrainingRecord.expires_on >= start,
+        TrainingRecord.expires_on <= start + timedelta(days=days),
+    )
+    return list(db.session.scalars(query.order_by(TrainingRecord.expires_on, TrainingRecord.person_name)))
+
+
+def verification_url(record: TrainingRecord) -> str:
+    """The public page that confirms this certificate."""
+    return url_for("training.verify_certificate", number=record.certificate_number, _external=True)
+
+
+PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def _latin1(char: str) -> str:
+    return char if ord(char) < 256 else unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "?"
+
+
+def _printable(text: str) -> str:
+    """The PDF's built-in fonts cover Latin-1 only: keep accents that fit, else the base letter, else '?'."""
+    return "".join(_latin1(char) for char in unicodedata.normalize("NFC", text.translate(PUNCTUATION)))
+
+
+def certificate_pdf(record: TrainingRecord) -> bytes:
+    """An A4 landscape certificate with the person, course, dates, number and where to check it."""
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_title(f"Certificate {record.certificate_number}")
+    pdf.set_author("Backstop")
+    pdf.add_page()
+    pdf.set_draw_color(29, 112, 184)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    _line(pdf, "Certificate of training", 26, style="B", top=28)
+    _line(pdf, "This is to certify that", 14, top=50)
+    _line(pdf, record.person_name, 24, style="B")
+    _line(pdf, "completed", 14)
+    _line(pdf, record.course.title, 20, style="B")
+    details = (
+        f"Topic: {record.topic.name}",
+        f"Provided by: {record.course.organisation.name}",
+        f"Completed on: {format_date(record.completed_on)}",
+        f"Expires: {format_date(record.expires_on) if record.expires_on else 'Does not expire'}",
+        f"Certificate number: {record.certificate_number}",
+    )
+    pdf.ln(6)
+    for text in details:
+        _line(pdf, text, 13)
+    pdf.ln(6)
+    _line(pdf, f"Check this certificate at {verification_url(record)}", 10)
+    return bytes(pdf.output())
+
+
+def _line(pdf: FPDF, text: str, size: int, *, style: str = "", top: float | None = None) -> None:
+    if top is not None:
+        pdf.set_y(top)
+    pdf.set_font("Helvetica", style=style, size=size)
+    pdf.multi_cell(0, size * 0.55, _printable(text), align="C", new_x="LMARGIN", new_y="NEXT")

@@ -1,0 +1,176 @@
+"""Publisher rules for courses, sessions and topics: create, change, publish, archive, cancel a session."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from ..core import audit, permissions
+from ..core.clock import utcnow
+from ..core.errors import DomainError
+from ..core.mail import send_email
+from ..core.states import transition
+from ..extensions import db
+from ..organisations.models import Area
+from .booking import cancel_booking
+from .models import (
+    COURSE_TRANSITIONS,
+    HOLDS_SEATS,
+    SESSION_TRANSITIONS,
+    AttendeeStatus,
+    Booking,
+    Course,
+    CourseStatus,
+    Delivery,
+    SessionStatus,
+    Topic,
+    TrainingSession,
+)
+from .seats import lock_session
+from .waiting import close_waiting_list, offer_seats
+
+
+def managed_organisation_ids(user) -> list[int]:
+    """The approved councils and NHS bodies the person publishes for."""
+    return [
+        m.organisation_id for m in permissions.active_memberships(user) if permissions.can_publish(user, m.organisation)
+    ]
+
+
+def topic_choices() -> dict[int, str]:
+    """Topics as form choices, by name."""
+    return {topic.id: topic.name for topic in db.session.scalars(select(Topic).order_by(Topic.name))}
+
+
+def _apply_course(course: Course, details: dict) -> None:
+    area_ids = details.pop("area_ids", [])
+    for name, value in details.items():
+        setattr(course, name, value)
+    course.eligible_areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids)))) if area_ids else []
+    if db.session.get(Topic, course.topic_id) is None:
+        raise DomainError("Select a topic from the list")
+    if course.subsidised_price_pence > course.full_price_pence:
+        raise DomainError("The subsidised price must be no more than the full price")
+
+
+def create_course(organisation, actor, **details) -> Course:
+    """A draft course of an approved council or NHS body."""
+    if not permissions.can_publish(actor, organisation):
+        raise DomainError(f"{organisation.name} must be approved before it can publish courses")
+    course = Course(organisation=organisation, status=CourseStatus.DRAFT)
+    _apply_course(course, dict(details))
+    db.session.add(course)
+    db.session.flush()
+    audit.record("course.created", obj=course, organisation=organisation, actor=actor, title=course.title)
+    return course
+
+
+def update_course(course: Course, actor, **details) -> None:
+    """Change a course's details (bookings already made keep their price)."""
+    _apply_course(course, dict(details))
+    db.session.flush()
+    audit.record("course.updated", obj=course, organisation=course.organisation, actor=actor)
+
+
+def change_course_status(course: Course, status: CourseStatus, actor) -> None:
+    """Publish or archive a course, as the course state machine allows."""
+    if course.status == status:
+        raise DomainError(f"{course.title} is already {status}")
+    transition(course, status, COURSE_TRANSITIONS)
+    db.session.flush()
+    audit.record(f"course.{status}", obj=course, organisation=course.organisation, actor=actor)
+
+
+def _check_times(starts_at: datetime, ends_at: datetime, booking_deadline: datetime) -> None:
+    if starts_at <= utcnow():
+        raise DomainError("The session must start in the future")
+    if ends_at <= starts_at:
+        raise DomainError("The end time must be after the start time")
+    if booking_deadline >= starts_at:
+        raise DomainError("Booking must close before the session starts")
+
+
+def _apply_session(session: TrainingSession, *, starts_at, ends_at, booking_deadline, place: str) -> None:
+    _check_times(starts_at, ends_at, booking_deadline)
+    session.starts_at, session.ends_at, session.booking_deadline = starts_at, ends_at, booking_deadline
+    if session.course.delivery == Delivery.ONLINE:
+        session.online_link, session.venue_address = place, None
+    else:
+        session.venue_address, session.online_link = place, None
+
+
+def add_session(course: Course, actor, *, capacity: int, **times_and_place) -> TrainingSession:
+    """A new scheduled session of a course that is not archived."""
+    if course.status == CourseStatus.ARCHIVED:
+        raise DomainError("Publish the course again before adding sessions")
+    session = TrainingSession(course=course, capacity=capacity, seats_taken=0)
+    _apply_session(session, **times_and_place)
+    db.session.add(session)
+    db.session.flush()
+    audit.record("session.created", obj=session, organisation=course.organisation, actor=actor, capacity=capacity)
+    return session
+
+
+def _set_capacity(session: TrainingSession, capacity: int) -> None:
+    """Done in the database so a booking made meanwhile can never be squeezed out."""
+    result = db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id, TrainingSession.seats_taken <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(session)
+    if result.rowcount != 1:
+        raise DomainError(f"{session.seats_taken} places are already taken: enter {session.seats_taken} or more")
+
+
+def update_session(session: TrainingSession, actor, *, capacity: int, **times_and_place) -> None:
+    """Change a session that has not started; more places are offered to the waiting list."""
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= utcnow():
+        raise DomainError("Only sessions that have not started can be changed")
+    before = session.capacity
+    if capacity != before:
+        _set_capacity(session, capacity)
+    _apply_session(session, **times_and_place)
+    db.session.flush()
+    audit.record(
+        "session.updated", obj=session, organisation=session.course.organisation, actor=actor, capacity=capacity
+    )
+    if capacity > before:
+        offer_seats(session.id)
+
+
+def live_bookings(session_id: int) -> list[Booking]:
+    """Reserved and confirmed bookings of a session."""
+    query = select(Booking).where(Booking.session_id == session_id, Booking.status.in_(HOLDS_SEATS))
+    return list(db.session.scalars(query.order_by(Booking.id)))
+
+
+def cancel_session(session: TrainingSession, actor, reason: str) -> int:
+    """Cancel a whole session: refund every booking in full, email every attendee, close the waiting list."""
+    session = lock_session(session.id)
+    if session.status != SessionStatus.SCHEDULED:
+        raise DomainError(f"This session is {session.status} and cannot be cancelled")
+    transition(session, SessionStatus.CANCELLED, SESSION_TRANSITIONS)
+    db.session.flush()  # booking cancellation re-reads the session; it must see it cancelled
+    course = session.course
+    audit.record("session.cancelled", obj=session, organisation=course.organisation, actor=actor, reason=reason)
+    bookings = live_bookings(session.id)
+    people = [(a.name, a.email) for b in bookings for a in b.attendees if a.status == AttendeeStatus.BOOKED]
+    for booking in bookings:
+        cancel_booking(booking, actor, by_publisher=True, reason=reason)
+    for name, email in people:
+        send_email(email, "training_session_cancelled", name=name, course=course, session=session, reason=reason)
+    close_waiting_list(session)
+    return len(bookings)
+
+
+def add_topic(name: str, actor) -> Topic:
+    """A new topic on the managed list."""
+    name = " ".join(name.split())
+    if db.session.scalar(select(Topic.id).where(func.lower(Topic.name) == name.lower())):
+        raise DomainError(f"There is already a topic called {name}")
+    topic = Topic(name=name)
+    db.session.add(topic)
+    db.session.flush()
+    audit.record("topic.created", obj=topic, actor=actor, name=name)
+    return topic

@@ -1,0 +1,345 @@
+"""Publisher forms: courses, sessions, cancelling a session, attendance, topics and certificate checks."""
+
+import re
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..core.clock import LONDON, to_london
+from ..core.forms import BaseForm, submit, text_field
+from ..core.money import format_pence, parse_pounds
+from ..organisations.forms import FiniteDecimalField
+from .models import AttendeeStatus, Delivery
+
+TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number with a GOV.UK message when it is not one."""
+
+    def __init__(self, label: str, *, invalid: str, **kwargs):
+        self.invalid = invalid
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "class": "govuk-input--width-4"})
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if text:
+            try:
+                self.data = int(text)
+            except ValueError as error:
+                raise ValueError(self.invalid) from error
+
+
+class UKDateField(DateField):
+    """A date typed as YYYY-MM-DD (the browser's date picker), with a GOV.UK message when it is not a date."""
+
+    def __init__(self, label: str, *, invalid: str, **kwargs):
+        self.invalid = invalid
+        super().__init__(label, widget=GovTextInput(), render_kw={"type": "date"}, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.invalid) from error
+
+
+def _pounds(form, field) -> None:
+    if parse_pounds(field.data) is None:
+        raise ValidationError(f"Enter {field.label.text.lower()} as an amount of money, like 12.50")
+
+
+def _time_field(label: str, required: str) -> StringField:
+    return StringField(
+        label,
+        description="Use the 24-hour clock, like 09:30 or 14:00",
+        widget=GovTextInput(),
+        validators=[InputRequired(required), Regexp(TIME, message=f"Enter the {label.lower()} like 09:30 or 14:00")],
+        render_kw={"type": "time", "class": "govuk-input--width-5"},
+    )
+
+
+def uk_moment(day: date, clock_time: str) -> datetime:
+    """A date and 'HH:MM' in UK time as an aware UTC datetime."""
+    hours, minutes = (int(part) for part in TIME.match(clock_time.strip()).groups())
+    return datetime.combine(day, time(hours, minutes), tzinfo=LONDON).astimezone(UTC)
+
+
+class CourseForm(BaseForm):
+    """A course's details."""
+
+    title = text_field("Course title", "Enter the course title", max_length=160)
+    topic_id = SelectField("Topic", coerce=int, widget=GovSelect(), validators=[InputRequired("Select the topic")])
+    description = TextAreaField(
+        "Description",
+        description="What people will learn and who it is for. You can use Markdown: **bold**, lists with -, links.",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter a description of the course"),
+            Length(max=10000, message="Description must be 10,000 characters or fewer"),
+        ],
+        render_kw={"rows": 8},
+    )
+    delivery = RadioField(
+        "How it is delivered",
+        choices={d.value: d.label for d in Delivery},
+        default=Delivery.IN_PERSON.value,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select how the course is delivered")],
+    )
+    accreditation = text_field(
+        "Accreditation (optional)", None, max_length=160, hint="For example, Skills for Care endorsed"
+    )
+    cpd_hours = FiniteDecimalField(
+        "CPD hours",
+        places=1,
+        default=Decimal("0"),
+        invalid_value_message="Enter CPD hours as a number, like 3 or 3.5",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the CPD hours, or 0 if none"),
+            NumberRange(min=0, max=999, message="CPD hours must be between 0 and 999"),
+        ],
+        render_kw={"inputmode": "decimal", "class": "govuk-input--width-4"},
+    )
+    certificate_validity_months = WholeNumberField(
+        "Certificate valid for (months, optional)",
+        invalid="Enter how many months the certificate is valid for, like 12",
+        description="Leave blank if the certificate does not expire",
+        validators=[Optional(), NumberRange(min=1, max=120, message="Enter between 1 and 120 months")],
+    )
+    full_price = StringField(
+        "Full price per place in pounds",
+        description="What people outside your areas pay, like 40 or 12.50. Enter 0 for a free course.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the full price, or 0 if the course is free"), _pounds],
+        render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
+    )
+    subsidised_price = StringField(
+        "Subsidised price per place in pounds",
+        description="What enterprises in your areas pay. Enter 0 to make it free for them.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the subsidised price, or 0 if it is free in your areas"), _pounds],
+        render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
+    )
+    cancellation_cutoff_days = WholeNumberField(
+        "Cancellation cut-off in days",
+        invalid="Enter the cancellation cut-off as a whole number of days, like 7",
+        description="Bookers who cancel at least this many days before the session get a full refund",
+        default=7,
+        validators=[
+            InputRequired("Enter the cancellation cut-off in days"),
+            NumberRange(min=0, max=90, message="The cancellation cut-off must be between 0 and 90 days"),
+        ],
+    )
+    area_ids = SelectMultipleField(
+        "Who can book: areas (optional)",
+        description="Leave all unticked to let anyone book",
+        coerce=int,
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+    )
+    max_fte = FiniteDecimalField(
+        "Largest enterprise that can book, in full-time equivalent staff (optional)",
+        places=1,
+        invalid_value_message="Enter full-time equivalent staff as a number, like 5",
+        description="Leave blank for no limit",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=Decimal("0.1"), max=999, message="Enter a number from 0.1 to 999")],
+        render_kw={"inputmode": "decimal", "class": "govuk-input--width-4"},
+    )
+    submit = submit("Save course")
+
+    def validate_subsidised_price(self, field) -> None:
+        full, subsidised = parse_pounds(self.full_price.data), parse_pounds(field.data)
+        if full is not None and subsidised is not None and subsidised > full:
+            raise ValidationError(f"The subsidised price must be no more than the full price ({format_pence(full)})")
+
+    def details(self) -> dict:
+        """The cleaned values, as the course services take them."""
+        return {
+            "title": self.title.data.strip(),
+            "topic_id": self.topic_id.data,
+            "description": self.description.data.strip(),
+            "delivery": self.delivery.data,
+            "accreditation": (self.accreditation.data or "").strip() or None,
+            "cpd_hours": self.cpd_hours.data,
+            "certificate_validity_months": self.certificate_validity_months.data,
+            "full_price_pence": parse_pounds(self.full_price.data),
+            "subsidised_price_pence": parse_pounds(self.subsidised_price.data),
+            "cancellation_cutoff_days": self.cancellation_cutoff_days.data,
+            "area_ids": list(self.area_ids.data or []),
+            "max_fte": self.max_fte.data,
+        }
+
+
+class SessionForm(BaseForm):
+    """A session's date, times, place and capacity (times in UK time)."""
+
+    day = UKDateField(
+        "Date", invalid="Enter the date of the session as a real date", validators=[InputRequired("Enter the date")]
+    )
+    start_time = _time_field("Start time", "Enter the start time")
+    end_time = _time_field("End time", "Enter the end time")
+    deadline_day = UKDateField(
+        "Booking closes on",
+        invalid="Enter the date booking closes as a real date",
+        validators=[InputRequired("Enter the date booking closes")],
+    )
+    deadline_time = _time_field("Booking closes at", "Enter the time booking closes")
+    venue_address = TextAreaField(
+        "Venue address",
+        description="Only people with a confirmed place see it",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the venue address"), Length(max=500, message="Enter 500 characters or fewer")],
+        render_kw={"rows": 4},
+    )
+    online_link = StringField(
+        "Online joining link",
+        description="Only people with a confirmed place see it",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the online joining link"),
+            Length(max=500, message="The link must be 500 characters or fewer"),
+            Regexp(r"^https://\S+$", message="Enter a link that starts with https://"),
+        ],
+        render_kw={"spellcheck": "false"},
+    )
+    capacity = WholeNumberField(
+        "Places",
+        invalid="Enter the number of places as a whole number, like 12",
+        validators=[
+            InputRequired("Enter the number of places"),
+            NumberRange(min=1, max=1000, message="The number of places must be between 1 and 1,000"),
+        ],
+    )
+    submit = submit("Save session")
+
+    def for_delivery(self, delivery: str) -> "SessionForm":
+        """Drop the location field the course's delivery does not use."""
+        del self[("online_link" if delivery == Delivery.IN_PERSON else "venue_address")]
+        return self
+
+    def times(self) -> tuple[datetime, datetime, datetime]:
+        """Start, end and booking deadline as UTC."""
+        starts = uk_moment(self.day.data, self.start_time.data)
+        ends = uk_moment(self.day.data, self.end_time.data)
+        return starts, ends, uk_moment(self.deadline_day.data, self.deadline_time.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        starts, ends, deadline = self.times()
+        if ends <= starts:
+            self.end_time.errors.append("The end time must be after the start time")
+        if deadline >= starts:
+            self.deadline_day.errors.append("Booking must close before the session starts")
+        return not (self.end_time.errors or self.deadline_day.errors)
+
+    def details(self) -> dict:
+        """The cleaned values, as the session services take them."""
+        starts, ends, deadline = self.times()
+        place = self.venue_address if "venue_address" in self else self.online_link
+        return {
+            "starts_at": starts,
+            "ends_at": ends,
+            "booking_deadline": deadline,
+            "place": place.data.strip(),
+            "capacity": self.capacity.data,
+        }
+
+
+def session_form_data(session) -> dict:
+    """A session's stored values as the form shows them (UK time)."""
+    starts, ends, deadline = (to_london(t) for t in (session.starts_at, session.ends_at, session.booking_deadline))
+    return {
+        "day": starts.date(),
+        "start_time": f"{starts:%H:%M}",
+        "end_time": f"{ends:%H:%M}",
+        "deadline_day": deadline.date(),
+        "deadline_time": f"{deadline:%H:%M}",
+        "venue_address": session.venue_address,
+        "online_link": session.online_link,
+        "capacity": session.capacity,
+    }
+
+
+class CancelSessionForm(BaseForm):
+    """Why a session is cancelled (told to everyone booked)."""
+
+    reason = TextAreaField(
+        "Reason",
+        description="We send this to everyone booked, with the news that they get a full refund",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter why the session is cancelled"),
+            Length(max=200, message="The reason must be 200 characters or fewer"),
+        ],
+        render_kw={"rows": 3},
+    )
+    submit = submit("Cancel session and refund everyone")
+
+
+MARKS = {AttendeeStatus.ATTENDED.value: "Attended", AttendeeStatus.NO_SHOW.value: "Did not attend"}
+
+
+def attendance_form(attendees) -> FlaskForm:
+    """A form with one attended / did-not-attend question per attendee (unanswered ones stay unmarked)."""
+
+    class AttendanceForm(BaseForm):
+        submit = submit("Save attendance")
+
+    for attendee in attendees:
+        field = RadioField(
+            attendee.name,
+            description=attendee.email,
+            choices=MARKS,
+            default=attendee.status if attendee.status in MARKS else None,
+            widget=GovRadioInput(),
+            validators=[Optional()],
+        )
+        setattr(AttendanceForm, f"attendee_{attendee.id}", field)
+    return AttendanceForm()
+
+
+def marks_from(form) -> dict[int, str]:
+    """Attendee id -> mark, for the questions answered."""
+    return {
+        int(field.name.removeprefix("attendee_")): field.data
+        for field in form
+        if field.name.startswith("attendee_") and field.data in MARKS
+    }
+
+
+class TopicForm(BaseForm):
+    """A new training topic (admins)."""
+
+    name = text_field("Topic name", "Enter the topic name", max_length=80)
+    submit = submit("Add topic")
+
+
+class VerifyCertificateForm(FlaskForm):
+    """A certificate number to check: a GET form that changes nothing (so no CSRF token), looked up as typed."""
+
+    class Meta:
+        csrf = False
+
+    number = StringField(
+        "Certificate number",
+        description="It is on the certificate, like BSC-7K2M9QXP",
+        widget=GovTextInput(),
+        render_kw={"spellcheck": "false", "autocomplete": "off", "class": "govuk-input--width-10"},
+    )

@@ -1,0 +1,204 @@
+"""Booker forms: who a booking is for and up to six named people; the catalogue's filters."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovTextInput
+from wtforms import DateField, Form, RadioField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from ..core import permissions
+from ..core.forms import BaseForm, submit, text_field
+from .booking import Person
+from .catalogue import CatalogueFilters
+from .models import Delivery
+
+MAX_PLACES = 6
+FOR_MYSELF = "self"
+
+
+@dataclass(frozen=True)
+class BookerOption:
+    """One answer to 'who are you booking for': an enterprise, or yourself as a relief worker."""
+
+    value: str
+    label: str
+    organisation: object | None
+
+
+def booker_options(user) -> list[BookerOption]:
+    """The person's enterprises, then themselves if they are a relief worker."""
+    options = [
+        BookerOption(str(m.organisation_id), m.organisation.name, m.organisation)
+        for m in permissions.enterprise_memberships(user)
+    ]
+    if permissions.is_relief_worker(user):
+        options.append(BookerOption(FOR_MYSELF, "Myself, as a relief worker", None))
+    return options
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BookingForm(BaseForm):
+    """Places on a session: for an enterprise's named people, or for yourself as a relief worker."""
+
+    booker_for = RadioField(
+        "Who are you booking for?",
+        choices={},
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select who you are booking for")],
+    )
+    submit = submit("Book places")
+
+    def rows(self) -> list[tuple]:
+        """The (name field, email field) pairs, person 1 first."""
+        return [(self[f"name_{n}"], self[f"email_{n}"]) for n in range(1, MAX_PLACES + 1) if f"name_{n}" in self]
+
+    def for_myself(self) -> bool:
+        """A relief worker booking their own place (no named people)."""
+        return self.booker_for.data == FOR_MYSELF
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then each row complete and at least one person named."""
+        valid = super().validate(extra_validators)
+        return (self.for_myself() or self._rows_complete()) and valid
+
+    def _rows_complete(self) -> bool:
+        complete, seen = True, {}
+        for number, (name, email) in enumerate(self.rows(), start=1):
+            named, address = (name.data or "").strip(), (email.data or "").lower()
+            if not named and not address:
+                continue
+            if named and not address:
+                email.errors.append(f"Enter the email address of person {number}")
+            elif address and not named:
+                name.errors.append(f"Enter the name of person {number}")
+            elif address in seen:
+                email.errors.append(f"Person {number} has the same email address as person {seen[address]}")
+            else:
+                seen[address] = number
+                continue
+            complete = False
+        if complete and not seen:
+            self.name_1.errors.append("Enter the name and email address of at least one person")
+            complete = False
+        return complete
+
+    def people(self, user) -> list[Person]:
+        """The people to book: the named rows, or the relief worker themselves."""
+        if self.for_myself():
+            return [Person(user.name, user.email)]
+        return [Person(name.data.strip(), email.data) for name, email in self.rows() if (name.data or "").strip()]
+
+    def option(self, options: list[BookerOption]) -> BookerOption:
+        """The chosen option."""
+        return next(option for option in options if option.value == self.booker_for.data)
+
+
+for _n in range(1, MAX_PLACES + 1):
+    setattr(
+        BookingForm,
+        f"name_{_n}",
+        text_field(f"Full name of person {_n}", None, max_length=120, autocomplete="off", spellcheck="false"),
+    )
+    setattr(
+        BookingForm,
+        f"email_{_n}",
+        StringField(
+            f"Email address of person {_n}",
+            widget=GovTextInput(),
+            filters=[_strip],
+            validators=[
+                Optional(),
+                Length(max=254, message="Email address must be 254 characters or fewer"),
+                Email(
+                    "Enter an email address in the correct format, like name@example.com", check_deliverability=False
+                ),
+            ],
+            render_kw={"autocomplete": "off", "spellcheck": "false", "type": "email"},
+        ),
+    )
+
+
+def booking_form(options: list[BookerOption], *, label: str = "Book places") -> BookingForm:
+    """The booking form for these options (named rows only when an enterprise can be chosen)."""
+    form = BookingForm()
+    form.booker_for.choices = {option.value: option.label for option in options}
+    form.submit.label.text = label
+    if len(options) == 1 and not form.booker_for.data:
+        form.booker_for.data = options[0].value
+    if all(option.value == FOR_MYSELF for option in options):
+        for number in range(1, MAX_PLACES + 1):
+            del form[f"name_{number}"], form[f"email_{number}"]
+    return form
+
+
+# --- catalogue filters -----------------------------------------------------------------------------------------
+
+
+class FilterDateField(DateField):
+    """A GOV.UK day/month/year date that may be left blank, with a plain-English error."""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) != 3:
+            self.raw_data = None  # absent (or not a day, month, year triple): no date
+        elif any(part.strip() for part in valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError as error:
+                raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from error
+
+
+PRICE_CHOICES = {"any": "Any price", "free": "Free for me", "subsidised": "Subsidised in my area"}
+
+
+class CatalogueFilterForm(Form):
+    """The catalogue's filters, read from the query string (a GET form changes nothing, so no CSRF token)."""
+
+    q = StringField("Search by title or description", widget=GovTextInput(), filters=[_strip])
+    topic = SelectField("Topic", choices={}, default="", widget=GovSelect())
+    area = SelectField("Area", choices={}, default="", widget=GovSelect())
+    starts_from = FilterDateField("Starting from", format="%d %m %Y", widget=GovDateInput())
+    starts_to = FilterDateField("Starting by", format="%d %m %Y", widget=GovDateInput())
+    price = RadioField("Price", choices=PRICE_CHOICES, default="any", widget=GovRadioInput())
+    delivery = RadioField(
+        "How it is delivered",
+        choices={"": "Any", **{d.value: d.label for d in Delivery}},
+        default="",
+        widget=GovRadioInput(),
+    )
+
+    def validate_starts_to(self, field) -> None:
+        """The end of the range is not before its start."""
+        if field.data and self.starts_from.data and field.data < self.starts_from.data:
+            field.errors.append("'Starting by' must be the same as or after 'Starting from'")
+
+    def filters(self) -> CatalogueFilters:
+        """The filters to apply (invalid parts are ignored)."""
+        return CatalogueFilters(
+            text=self.q.data or None,
+            topic_id=_int(self.topic.data),
+            area_id=_int(self.area.data),
+            starts_from=_day(self.starts_from),
+            starts_to=_day(self.starts_to),
+            price=self.price.data if self.price.data in PRICE_CHOICES else "any",
+            delivery=self.delivery.data or None,
+        )
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _day(field) -> date | None:
+    return field.data if not field.errors else None
+
+
+def catalogue_filter_form(args, topics, areas) -> CatalogueFilterForm:
+    """The filter form from the query string, with topic and area choices."""
+    form = CatalogueFilterForm(args)
+    form.topic.choices = {"": "Any topic", **{str(t.id): t.name for t in topics}}
+    form.area.choices = {"": "Any area", **{str(a.id): a.name for a in areas}}
+    return form
