@@ -5,18 +5,6 @@ from .core.audit import AuditEvent
 from .core.notifications import Notification
 from .cover.models import ReliefWorkerProfile
 from .organisations.models import Area, Invitation, Membership, Organisation, organisation_areas
-from .payments.models import Payment, Refund, WebhookEvent
-from .training.models import (
-    Attendee,
-    Booking,
-    CalendarFeed,
-    Course,
-    Topic,
-    TrainingRecord,
-    TrainingSession,
-    WaitingListEntry,
-    course_areas,
-)
 
 __all__ = [
     "Area",

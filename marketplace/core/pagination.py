@@ -25,7 +25,7 @@ class Page:
         """Parameters for govukPagination, or None when there is one page."""
         if self.pages <= 1:
             return None
-        args = dict(request.args)
+        args = request.args.to_dict(flat=False)  # keep repeated keys (a GOV.UK date is three values)
 
         def link(number: int) -> str:
             return url_for(request.endpoint, **{**(request.view_args or {}), **args, "page": number})

@@ -29,6 +29,7 @@ def payer_name(payment) -> str:
 
 
 def _row(pdf: FPDF, label: str, value: str, *, bold: bool = False) -> None:
+    """A label on the left, an amount on the right."""
     pdf.set_font("Helvetica", "B" if bold else "", 11)
     pdf.cell(130, 8, _text(label)[:70])
     pdf.cell(0, 8, _text(value), align="R", new_x="LMARGIN", new_y="NEXT")

@@ -32,6 +32,7 @@ def _invoice_or_404(payment_id: int) -> Payment:
 
 
 def _may_mark_paid(payment: Payment) -> bool:
+    """Owners and finance people of the organisation the invoice is payable to."""
     payee = payment.payee_organisation
     return payee is not None and permissions.can_manage_payments(current_user, payee)
 

@@ -59,6 +59,7 @@ def render_markdown(text: str | None) -> Markup:
 
 
 def _names(areas) -> str:
+    """'Leeds', or 'Leeds, Bradford and Wakefield'."""
     names = [area.name for area in areas]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -97,10 +98,12 @@ class CatalogueFilters:
 
 
 def _london_midnight(day: date) -> datetime:
+    """The UTC moment a UK day begins."""
     return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
 
 
 def _serves(area_id: int):
+    """The course's publisher serves the area."""
     return Organisation.served_areas.any(Area.id == area_id)
 
 
@@ -110,6 +113,7 @@ def _in_area(area_id: int):
 
 
 def _price_condition(price: str, area_id: int | None):
+    """The price filter as a condition (None: any price, or no area to be subsidised in)."""
     free_everywhere = Course.full_price_pence == 0
     if price == "free":
         if area_id is None:
@@ -121,6 +125,7 @@ def _price_condition(price: str, area_id: int | None):
 
 
 def _conditions(filters: CatalogueFilters, my_area_id: int | None) -> list:
+    """The filters as SQL conditions."""
     conditions = []
     if filters.text:
         text = filters.text.strip()
@@ -295,6 +300,7 @@ def hold_minutes_left(booking: Booking) -> int:
 
 
 def _bookings_of(user) -> Select:
+    """Bookings the person made, with their session and payment loaded."""
     return (
         select(Booking)
         .join(Booking.session)

@@ -38,6 +38,7 @@ def booker_options(user) -> list[BookerOption]:
 
 
 def _strip(value):
+    """Pasted values often carry spaces at either end."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -66,6 +67,7 @@ class BookingForm(BaseForm):
         return (self.for_myself() or self._rows_complete()) and valid
 
     def _rows_complete(self) -> bool:
+        """Each named person has a name and a new email address; at least one is named."""
         complete, seen = True, {}
         for number, (name, email) in enumerate(self.rows(), start=1):
             named, address = (name.data or "").strip(), (email.data or "").lower()
@@ -142,6 +144,7 @@ class FilterDateField(DateField):
     """A GOV.UK day/month/year date that may be left blank, with a plain-English error."""
 
     def process_formdata(self, valuelist):
+        """Day, month and year make a date; blank or missing parts are no date; an impossible date is an error."""
         if len(valuelist) != 3:
             self.raw_data = None  # absent (or not a day, month, year triple): no date
         elif any(part.strip() for part in valuelist):
@@ -189,10 +192,12 @@ class CatalogueFilterForm(Form):
 
 
 def _int(value) -> int | None:
+    """A whole number from the query string, or None."""
     return int(value) if value and str(value).isdigit() else None
 
 
 def _day(field) -> date | None:
+    """A date field's value if it parsed."""
     return field.data if not field.errors else None
 
 

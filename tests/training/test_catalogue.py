@@ -261,3 +261,15 @@ def test_full_session_offers_the_waiting_list(client, world):
     db.session.commit()
     page = text(client.get(f"/training/sessions/{session.id}"))
     assert "Join the waiting list" in page and "Book places" not in page
+
+
+def test_pagination_links_keep_every_filter(client, world, clock):
+    """Page links carry the filters, including all three parts of a date."""
+    for days in range(50, 80):
+        factories.training_session(world["first_aid"], days_ahead=days)
+    db.session.commit()
+    day = (clock.now() + timedelta(days=45)).date()
+    query = [("q", "first"), *[("starts_from", str(part)) for part in (day.day, day.month, day.year)]]
+    next_link = soup(client.get("/training", query_string=query)).select_one(".govuk-pagination__next a")["href"]
+    assert "q=first" in next_link and next_link.count("starts_from=") == 3
+    assert len(results(client.get(next_link))) == 5

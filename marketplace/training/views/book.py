@@ -21,6 +21,7 @@ from . import bp
 
 
 def _session_or_404(session_id: int):
+    """A session the person may see."""
     return catalogue.visible_session(session_id, current_user) or abort(404)
 
 
@@ -43,6 +44,7 @@ def _prices(session, options) -> list[dict]:
 
 
 def _book_page(session, form: BookingForm, options, *, full: bool):
+    """The booking form (or the waiting-list form when full) with prices and the total."""
     prices = _prices(session, options)
     chosen = next((row for row in prices if row["option"].value == form.booker_for.data and "unit" in row), None)
     places = 1 if form.for_myself() else max(1, sum(1 for name, _ in form.rows() if (name.data or "").strip()))
@@ -98,6 +100,7 @@ def book_session(session_id: int):
 
 
 def _awaiting_card_payment(booking) -> bool:
+    """Reserved while a card payment (not an invoice) is still to be made."""
     payment = booking.payment
     return (
         booking.status == BookingStatus.RESERVED
@@ -108,6 +111,7 @@ def _awaiting_card_payment(booking) -> bool:
 
 
 def _booked_message(booking) -> str:
+    """The success banner after booking."""
     if booking.payment is not None and booking.payment.invoice_reference:
         amount = format_pence(booking.total_pence)
         return f"Your places are booked. We have sent invoice {booking.payment.invoice_reference} for {amount}."
@@ -233,6 +237,7 @@ def cancel_booking(booking_id: int):
 
 
 def _refunded_text(booking, refunded: int, unpaid_invoice: bool) -> str:
+    """What happened to the money, for the cancellation banner."""
     if not refunded:
         return ""
     if unpaid_invoice:
