@@ -12,6 +12,21 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(jobs)
+    app.cli.add_command(reconcile_command)
+
+
+@click.command("reconcile")
+def reconcile_command() -> None:
+    """Check that payments, refunds and bookings add up; exit 1 and list the problems if not."""
+    from .payments.services import reconciliation_problems
+    from .training.reconcile import booking_problems
+
+    problems = reconciliation_problems() + booking_problems()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise SystemExit(1)
+    click.echo("Payments, refunds and bookings reconcile.")
 
 
 @click.command("seed-demo")

@@ -133,3 +133,38 @@ def test_reconciliation_is_clean_after_refunds(setup):
     bookings.cancel_booking(booking, owner)
     assert reconciliation_problems() == []
     assert db.session.scalar(select(Payment.refunded_pence)) == 1000
+
+
+def test_bookings_reconcile_with_payments_and_the_command_says_so(setup, app):
+    """Every paid booking's total equals its payment; `flask reconcile` reports a tampered amount."""
+    from marketplace.training.reconcile import booking_problems
+
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    db.session.commit()
+    assert booking_problems() == []
+    assert "reconcile" in app.test_cli_runner().invoke(args=["reconcile"]).output
+    booking.payment.amount_pence = 1999
+    db.session.commit()
+    assert booking_problems() == [f"Booking {booking.id}: total 2000 but payment amount 1999"]
+    result = app.test_cli_runner().invoke(args=["reconcile"])
+    assert result.exit_code == 1 and "1999" in result.output
+
+
+def test_expired_holds_pass_seats_to_the_waiting_list_in_order(setup, clock, stripe_mode):
+    """A 15-minute unpaid hold expires (injected clock) and its seats are offered to the waiting list, first that fits first."""
+    session, owner, enterprise = setup
+    session.capacity = 3
+    factories.booking(session, factories.user(), people=[("Zed", "zed@example.com")])
+    held = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    assert held.status == BookingStatus.RESERVED
+    big = waiting.join_waiting_list(session, owner, enterprise, people("Cat", "Dot", "Eve"))
+    first = waiting.join_waiting_list(session, owner, enterprise, people("Fay"))
+    second = waiting.join_waiting_list(session, owner, enterprise, people("Gus"))
+    clock.advance(minutes=14)
+    assert bookings.expire_holds(clock.now()) == 0
+    clock.advance(minutes=2)
+    assert bookings.expire_holds(clock.now()) == 1
+    assert held.status == BookingStatus.EXPIRED
+    assert [big.status, first.status, second.status] == [WaitStatus.WAITING, WaitStatus.OFFERED, WaitStatus.OFFERED]
+    assert session.seats_taken == 3
