@@ -1,7 +1,5 @@
 """Work out the to-do list for a person's dashboard."""
 
-from dataclasses import dataclass
-
 from flask import url_for
 from sqlalchemy import func, select
 
@@ -10,15 +8,7 @@ from ..core import permissions
 from ..extensions import db
 from ..organisations.models import Membership, MembershipStatus, Organisation, OrgStatus
 from ..organisations.services import invitations_for
-
-
-@dataclass(frozen=True)
-class Task:
-    """One thing to do, with where to do it."""
-
-    text: str
-    href: str
-    hint: str = ""
+from .tasks import Task
 
 
 def _setup_tasks(user) -> list[Task]:
@@ -101,4 +91,12 @@ def _invitation_tasks(user) -> list[Task]:
 
 def tasks_for(user) -> list[Task]:
     """Everything the person should do next, most urgent first."""
-    return _setup_tasks(user) + _admin_tasks(user) + _invitation_tasks(user) + _organisation_tasks(user)
+    from ..training.dashboard import training_tasks
+
+    return (
+        _setup_tasks(user)
+        + _admin_tasks(user)
+        + _invitation_tasks(user)
+        + training_tasks(user)
+        + _organisation_tasks(user)
+    )
