@@ -83,6 +83,7 @@ ALLOWED = {
     "training.roster": PUBLISHER,
     "training.roster_csv": PUBLISHER,
     "training.mark_attendance": PUBLISHER,
+    "training.publisher_cancel_booking": PUBLISHER,
     "training.certificate_pdf": {"publisher", "entrepreneur", "member"},
     "training.my_records": SIGNED_IN,
     "training.staff_records": {"entrepreneur", "member"},

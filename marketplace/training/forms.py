@@ -343,3 +343,18 @@ class VerifyCertificateForm(FlaskForm):
         widget=GovTextInput(),
         render_kw={"spellcheck": "false", "autocomplete": "off", "class": "govuk-input--width-10"},
     )
+
+
+class CancelBookingForm(CancelSessionForm):
+    """Why a publisher cancels one booking (told to the booker, who is refunded in full)."""
+
+    reason = TextAreaField(
+        "Reason",
+        description="We send this to the person who booked, with the news that they get a full refund",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter why the booking is cancelled"),
+            Length(max=200, message="The reason must be 200 characters or fewer"),
+        ],
+        render_kw={"rows": 3},
+    )

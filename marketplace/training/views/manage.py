@@ -13,8 +13,10 @@ from ...extensions import db
 from ...organisations.models import Organisation
 from ...organisations.services import area_choices
 from .. import attendance, certificates, courses
+from ..booking import cancel_booking
 from ..catalogue import price_text, render_markdown
 from ..forms import (
+    CancelBookingForm,
     CancelSessionForm,
     CourseForm,
     SessionForm,
@@ -24,7 +26,7 @@ from ..forms import (
     marks_from,
     session_form_data,
 )
-from ..models import Course, CourseStatus, Topic, TrainingRecord, TrainingSession
+from ..models import HOLDS_SEATS, Booking, Course, CourseStatus, Topic, TrainingRecord, TrainingSession
 from . import bp
 
 # --- scoped getters: another organisation's ids are simply not found --------------------------------------------
@@ -57,6 +59,17 @@ def _session_or_404(session_id: int) -> TrainingSession:
             TrainingSession.id == session_id,
             Course.organisation_id.in_(courses.managed_organisation_ids(current_user)),
         )
+    )
+    return db.session.scalar(query) or abort(404)
+
+
+def _booking_or_404(booking_id: int) -> Booking:
+    """A live booking on a session of a course the person manages."""
+    query = (
+        select(Booking)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(Course, Course.id == TrainingSession.course_id)
+        .where(Booking.id == booking_id, Course.organisation_id.in_(courses.managed_organisation_ids(current_user)))
     )
     return db.session.scalar(query) or abort(404)
 
@@ -233,6 +246,26 @@ def cancel_session(session_id: int):
         f"{session.course.title}. {booked} booking{'' if booked == 1 else 's'} will be cancelled and refunded in full."
     )
     return render_template("components/form_page.html", form=form, title="Cancel this session", lead=lead)
+
+
+@bp.route("/manage/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
+@login_required
+def publisher_cancel_booking(booking_id: int):
+    """A publisher cancels one booking: always refunded in full, and the booker is told why."""
+    booking = _booking_or_404(booking_id)
+    back = url_for("training.roster", session_id=booking.session_id)
+    if booking.status not in HOLDS_SEATS:
+        flash("This booking is no longer active.", "info")
+        return redirect(back)
+    form = CancelBookingForm()
+    action = lambda: cancel_booking(booking, current_user, by_publisher=True, reason=form.reason.data.strip())  # noqa: E731
+    saved, refunded = _submit(form, action)
+    if saved:
+        flash(f"The booking is cancelled and {format_pence(refunded, free_word='nothing')} refunded.", "success")
+        return redirect(back)
+    names = ", ".join(a.name for a in booking.attendees)
+    lead = f"{booking.session.course.title}: {names}, booked by {booking.booker.name}. They get a full refund."
+    return render_template("components/form_page.html", form=form, title="Cancel this booking", lead=lead)
 
 
 @bp.route("/manage/sessions/<int:session_id>/roster")
