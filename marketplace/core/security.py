@@ -1,8 +1,11 @@
 """Security headers and per-request CSP nonce."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
+
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
 
 def csp_nonce() -> str:
@@ -10,6 +13,17 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+def _form_action_sources() -> str:
+    """Forms post to us; with Stripe, some (book, pay now) are answered by a redirect to its hosted Checkout page,
+    which browsers also check against form-action. STRIPE_API_BASE (the tests' Stripe) serves that page itself."""
+    config = current_app.config
+    if config.get("PAYMENT_PROVIDER") != "stripe":
+        return "'self'"
+    base = urlsplit(config.get("STRIPE_API_BASE") or "")
+    checkout = f"{base.scheme}://{base.netloc}" if base.scheme and base.netloc else STRIPE_CHECKOUT_ORIGIN
+    return f"'self' {checkout}"
 
 
 def _content_security_policy() -> str:
@@ -23,7 +37,7 @@ def _content_security_policy() -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            f"form-action {_form_action_sources()}",
             "frame-ancestors 'none'",
         ]
     )

@@ -91,3 +91,65 @@ def test_dashboards(new_page, ctx, role, seed, viewports):
             page.get_by_role("button", name="Menu").click()
             expect(sign_out).to_be_visible()
             shoot(page, f"dashboard-{role}-{suffix}-menu")
+
+
+def training():
+    """A council's courses and sessions, and an enterprise's booking of two people on the first session."""
+    council_owner = factories.user(name="Pat Publisher", role="publisher")
+    council = factories.publisher(council_owner, name="Leeds City Council")
+    first_aid = factories.course(council, title="Emergency first aid at work", accreditation="Skills for Care endorsed")
+    safeguarding = factories.course(
+        council,
+        title="Safeguarding adults: level 2",
+        topic_name="Safeguarding adults",
+        full_price_pence=0,
+        subsidised_price_pence=0,
+    )
+    session = factories.training_session(first_aid, days_ahead=14, capacity=12)
+    factories.training_session(first_aid, days_ahead=35, capacity=8, venue_address="Leeds Central Library")
+    factories.training_session(safeguarding, days_ahead=21, capacity=20)
+    booker = factories.user(name="Ada Lovelace")
+    enterprise = factories.enterprise(booker, name="Ada's Home Care")
+    people = [
+        ("Ann Attendee", "ann.attendee@adas-home-care.example"),
+        ("Bartholomew Longname-Smythe", "bartholomew.longname-smythe@adas-home-care.example"),
+    ]
+    factories.booking(session, booker, enterprise, people=people)
+    db.session.commit()
+    return council_owner.email, booker.email, session.id
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """Nothing widens the page beyond the viewport (wide tables scroll inside their own container)."""
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{page.url} is {widths[0]}px wide in a {widths[1]}px viewport"
+
+
+@pytest.mark.parametrize(("viewport", "suffix"), [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_training_pages(new_page, ctx, clock, viewport, suffix):
+    publisher_email, booker_email, session_id = training()
+    page = new_page(viewport=viewport)
+    page.goto("/training")
+    expect(page.get_by_role("heading", name="3 sessions found")).to_be_visible()
+    shoot(page, f"training-catalogue-{suffix}")
+    assert_no_sideways_scroll(page)
+
+    sign_in(page, booker_email)
+    page.goto(f"/training/sessions/{session_id}/book")
+    shoot(page, f"training-booking-form-{suffix}")
+    assert_no_sideways_scroll(page)
+    page.get_by_role("group", name="Person 1").get_by_label("Email address").fill("not an email")
+    page.get_by_role("button", name="Book places").click()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
+    shoot(page, f"training-booking-form-errors-{suffix}")
+    assert_no_sideways_scroll(page)
+    page.goto("/training/bookings")
+    expect(page.get_by_role("table", name="Coming up")).to_contain_text("Emergency first aid at work")
+    assert_no_sideways_scroll(page)
+
+    roster = new_page(viewport=viewport)
+    sign_in(roster, publisher_email)
+    roster.goto(f"/training/manage/sessions/{session_id}/roster")
+    expect(roster.get_by_role("table", name="People booked")).to_contain_text("Bartholomew Longname-Smythe")
+    shoot(roster, f"training-roster-{suffix}")
+    assert_no_sideways_scroll(roster)
