@@ -8,7 +8,7 @@ GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 STATIC_GOVUK := marketplace/static/govuk
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres assets lint bench clean
+.PHONY: run test test-sqlite test-postgres assets lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

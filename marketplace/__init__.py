@@ -92,7 +92,16 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .training.views import bp as training_bp
 
-    blueprints = (public_bp, accounts_bp, dashboard_bp, organisations_bp, cover_bp, training_bp, payments_bp, webhooks_bp)
+    blueprints = (
+        public_bp,
+        accounts_bp,
+        dashboard_bp,
+        organisations_bp,
+        cover_bp,
+        training_bp,
+        payments_bp,
+        webhooks_bp,
+    )
     for blueprint in (*blueprints, notifications_bp, admin_bp):
         app.register_blueprint(blueprint)
 

@@ -150,3 +150,21 @@ def test_rate_limit_refuses_floods_of_form_posts(app, tmp_path, redis):
     assert statuses[:30] == [200] * 30
     assert statuses[30] == 429
     assert "Too many requests" in client.post("/forgot-password", data={}, environ_base=address).get_data(as_text=True)
+
+
+def test_pages_are_not_cached_but_assets_are(client):
+    """Pages and downloads (which may hold personal data) say no-store; static assets may be cached."""
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/backstop.css").headers.get("Cache-Control", "")
+
+
+def test_request_id_header_is_used_only_if_it_is_a_uuid(client, ctx):
+    """A proxy's UUID request id is kept in the audit log; anything else is replaced by our own."""
+    from marketplace.core.audit import AuditEvent
+
+    good = "0b8f6c1e-3c1a-4f57-9d7e-2f4f2b5a9c10"
+    client.post("/sign-in", data={"email": "x@example.com", "password": "wrong"}, headers={"X-Request-Id": good})
+    client.post("/sign-in", data={"email": "y@example.com", "password": "wrong"}, headers={"X-Request-Id": "x" * 80})
+    ids = db.session.scalars(select(AuditEvent.request_id).order_by(AuditEvent.id)).all()
+    assert ids[0] == good
+    assert ids[1] != "x" * 80 and len(ids[1]) == 36

@@ -55,12 +55,29 @@ def create_user(*, name: str, email: str, password: str, intended_role: str, ver
     return user
 
 
-def register(*, name: str, email: str, password: str, intended_role: str) -> User:
-    """Register a person and email them a link to confirm their address."""
+def register(*, name: str, email: str, password: str, intended_role: str) -> User | None:
+    """Register a person and email them a link to confirm their address.
+
+    If the address already has an account, nothing is created: the holder is emailed instead and None is
+    returned, so the caller shows the same page either way and never reveals whether an account exists.
+    """
+    existing = find_user_by_email(email)
+    if existing is not None:
+        hash_password(password)  # spend the same effort as a real registration (no timing hint)
+        audit.record("account.registration_for_existing_email", obj=existing, actor=None, email=existing.email)
+        send_account_exists_email(existing)
+        return None
     user = create_user(name=name, email=email, password=password, intended_role=intended_role)
     audit.record("account.registered", obj=user, actor=user, intended_role=intended_role)
     send_verification_email(user)
     return user
+
+
+def send_account_exists_email(user: User) -> None:
+    """Tell an account holder that someone tried to register with their address, with sign-in and reset links."""
+    sign_in_link = url_for("accounts.sign_in", _external=True)
+    reset_link = url_for("accounts.forgot_password", _external=True)
+    send_email(user.email, "account_exists", user=user, sign_in_link=sign_in_link, reset_link=reset_link)
 
 
 def send_verification_email(user: User) -> None:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import DomainError
 from ..core.urls import safe_next_url
@@ -21,23 +22,23 @@ def form_page(form, title: str, **context):
 @bp.route("/register", methods=["GET", "POST"])
 @_auth_limit
 def register():
-    """Create an account and send the confirmation email."""
+    """Create an account and send the confirmation email (same answer if the address is already registered)."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = RegisterForm()
     if form.validate_on_submit():
+        # An address that already has an account gets the same page (its holder is emailed instead).
+        services.register(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            intended_role=form.intended_role.data,
+        )
         try:
-            services.register(
-                name=form.name.data,
-                email=form.email.data,
-                password=form.password.data,
-                intended_role=form.intended_role.data,
-            )
-        except services.EmailTaken as error:
-            form.email.errors.append(str(error))
-        else:
             db.session.commit()
-            return render_template("accounts/check_email.html", title="Check your email", email=form.email.data)
+        except IntegrityError:  # the same new address registered twice at once: the first one won
+            db.session.rollback()
+        return render_template("accounts/check_email.html", title="Check your email", email=form.email.data)
     return render_template("accounts/register.html", form=form, title="Create an account")
 
 

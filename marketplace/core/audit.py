@@ -45,8 +45,16 @@ def request_id() -> str | None:
     if not has_request_context():
         return None
     if "request_id" not in g:
-        g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        g.request_id = _valid_uuid(request.headers.get("X-Request-Id")) or str(uuid.uuid4())
     return g.request_id
+
+
+def _valid_uuid(value: str | None) -> str | None:
+    """A proxy's request id is kept only if it is a well-formed UUID (anything else could forge or break the log)."""
+    try:
+        return str(uuid.UUID(value)) if value else None
+    except ValueError:
+        return None
 
 
 def client_ip() -> str | None:

@@ -19,6 +19,8 @@ def load() -> None:
     periodic("purge-sessions", "Delete expired sign-in sessions")(purge_expired_sessions)
     periodic("purge-sign-in-failures", "Forget failed sign-ins older than the throttle window")(purge_old_failures)
     periodic("expire-training-holds", "Release seats held 15 minutes for bookings not paid")(expire_holds)
-    periodic("expire-waiting-list-offers", "Pass waiting-list offers not taken in 24 hours to the next entry")(expire_offers)
+    periodic("expire-waiting-list-offers", "Pass waiting-list offers not taken in 24 hours to the next entry")(
+        expire_offers
+    )
     periodic("send-training-reminders", "Remind bookers and attendees 2 days before a session")(send_session_reminders)
     periodic("warn-expiring-training", "Warn people 30 days before a training record expires")(warn_expiring_records)

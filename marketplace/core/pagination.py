@@ -21,6 +21,17 @@ class Page:
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
+    def window(self, around: int = 1) -> list[int | None]:
+        """Page numbers to show: first, last and those around the current one; None marks a gap (…)."""
+        wanted = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        shown, previous = [], 0
+        for n in sorted(n for n in wanted if 1 <= n <= self.pages):
+            if n - previous > 1:
+                shown.append(None)
+            shown.append(n)
+            previous = n
+        return shown
+
     def govuk_params(self) -> dict | None:
         """Parameters for govukPagination, or None when there is one page."""
         if self.pages <= 1:
@@ -30,9 +41,11 @@ class Page:
         def link(number: int) -> str:
             return url_for(request.endpoint, **{**(request.view_args or {}), **args, "page": number})
 
-        params = {
-            "items": [{"number": n, "href": link(n), "current": n == self.number} for n in range(1, self.pages + 1)]
-        }
+        items = [
+            {"ellipsis": True} if n is None else {"number": n, "href": link(n), "current": n == self.number}
+            for n in self.window()
+        ]
+        params = {"items": items}
         if self.number > 1:
             params["previous"] = {"href": link(self.number - 1)}
         if self.number < self.pages:

@@ -3,9 +3,10 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+STATIC_ENDPOINTS = {"static", "govuk_assets.static"}
 
 
 def csp_nonce() -> str:
@@ -50,6 +51,8 @@ def set_security_headers(response):
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint not in STATIC_ENDPOINTS:
+        response.headers.setdefault("Cache-Control", "no-store")  # pages and downloads carry personal data
     if current_app.config.get("HSTS"):
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response

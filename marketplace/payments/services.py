@@ -4,7 +4,7 @@ import logging
 
 import stripe
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..core import audit
@@ -17,6 +17,10 @@ from .models import PAYMENT_TRANSITIONS, Payment, PaymentStatus, Refund, RefundS
 from .providers import CheckoutRequest, get_provider
 
 log = logging.getLogger(__name__)
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The provider could not be reached or refused; nothing was changed and the person can try again."""
 
 
 class PaymentNotStarted(DomainError):
@@ -67,13 +71,26 @@ def confirms_on_order(payment: Payment) -> bool:
     return get_provider(payment.provider).confirms_on_order
 
 
+def _claim(payment: Payment, new_status: PaymentStatus, from_statuses: tuple, **values) -> bool:
+    """Change the status only if it is still one of from_statuses: exactly one concurrent caller wins."""
+    result = db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status.in_(from_statuses))
+        .values(status=new_status, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(payment)
+    return result.rowcount == 1
+
+
 def record_success(payment: Payment, *, provider_payment_reference: str | None = None, actor=None) -> bool:
-    """Mark a payment succeeded (once) and tell its feature; False if it had already succeeded."""
-    if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):
+    """Mark a payment succeeded (exactly once, even under concurrent webhooks) and tell its feature."""
+    values = {"paid_at": utcnow()}
+    if provider_payment_reference:
+        values["provider_payment_reference"] = provider_payment_reference
+    payable = tuple(s for s, targets in PAYMENT_TRANSITIONS.items() if PaymentStatus.SUCCEEDED in targets)
+    if not _claim(payment, PaymentStatus.SUCCEEDED, payable, **values):
         return False
-    transition(payment, PaymentStatus.SUCCEEDED, PAYMENT_TRANSITIONS)
-    payment.paid_at = utcnow()
-    payment.provider_payment_reference = provider_payment_reference or payment.provider_payment_reference
     audit.record("payment.succeeded", obj=payment, organisation=payment.payer_organisation, actor=actor)
     hooks.paid(payment)
     return True
@@ -83,6 +100,7 @@ def mark_invoice_paid(payment: Payment, actor) -> None:
     """A publisher's finance person records that an invoice was paid."""
     if payment.provider != "invoice":
         raise DomainError("Only invoices are marked paid by hand")
+    db.session.refresh(payment, with_for_update=True)  # a double click or a concurrent cancellation waits here
     if payment.status != PaymentStatus.PENDING:
         cancelled = payment.status in (PaymentStatus.CANCELLED, PaymentStatus.FAILED)
         state = "has been cancelled" if cancelled else "has already been paid"
@@ -92,9 +110,8 @@ def mark_invoice_paid(payment: Payment, actor) -> None:
 
 def record_lapsed(payment: Payment) -> bool:
     """A checkout expired unpaid: cancel the payment (once) and tell its feature."""
-    if payment.status != PaymentStatus.PENDING:
+    if not _claim(payment, PaymentStatus.CANCELLED, (PaymentStatus.PENDING,)):
         return False
-    transition(payment, PaymentStatus.CANCELLED, PAYMENT_TRANSITIONS)
     audit.record("payment.lapsed", obj=payment, organisation=payment.payer_organisation, actor=None)
     hooks.lapsed(payment)
     return True
@@ -105,12 +122,16 @@ def cancel_unpaid(payment: Payment) -> None:
     if payment.status != PaymentStatus.PENDING:
         return
     get_provider(payment.provider).cancel(payment)
-    transition(payment, PaymentStatus.CANCELLED, PAYMENT_TRANSITIONS)
-    audit.record("payment.cancelled", obj=payment, organisation=payment.payer_organisation, actor=None)
+    if _claim(payment, PaymentStatus.CANCELLED, (PaymentStatus.PENDING,)):
+        audit.record("payment.cancelled", obj=payment, organisation=payment.payer_organisation, actor=None)
 
 
 def refund(payment: Payment, amount_pence: int, reason: str) -> Refund | None:
-    """Return money on a payment: a refund if it was paid, a reduction of what is owed if not."""
+    """Return money on a payment: a refund if it was paid, a reduction of what is owed if not.
+
+    The payment row is locked first, so concurrent refunds can never add up to more than was paid.
+    """
+    db.session.refresh(payment, with_for_update=True)
     amount_pence = min(amount_pence, payment.refundable_pence)
     if amount_pence <= 0:
         return None
@@ -125,7 +146,13 @@ def refund(payment: Payment, amount_pence: int, reason: str) -> Refund | None:
     )
     db.session.add(row)
     db.session.flush()
-    get_provider(payment.provider).refund(payment, row)
+    try:
+        get_provider(payment.provider).refund(payment, row)
+    except stripe.StripeError as error:
+        log.warning("Could not refund payment %s: %s", payment.id, error)
+        raise PaymentProviderUnavailable(
+            "We could not reach the payment provider to make the refund. Try again in a few minutes"
+        ) from error
     if row.status != RefundStatus.FAILED:
         _apply_refund(payment, amount_pence)
     audit.record(
@@ -166,6 +193,30 @@ def record_provider_refund(payment: Payment, *, provider_reference: str, amount_
         actor=None,
         amount=amount_pence,
         reason="provider",
+    )
+    return True
+
+
+def record_refund_outcome(provider_reference: str, provider_status: str) -> bool:
+    """Settle a pending refund: succeeded stays counted; failed is taken back off the payment's refunded total."""
+    row = db.session.scalar(select(Refund).where(Refund.provider_reference == provider_reference))
+    if row is None or row.status != RefundStatus.PENDING or provider_status not in ("succeeded", "failed", "canceled"):
+        return False
+    payment = row.payment
+    db.session.refresh(payment, with_for_update=True)
+    if provider_status == "succeeded":
+        row.status = RefundStatus.SUCCEEDED
+    else:
+        row.status = RefundStatus.FAILED
+        payment.refunded_pence -= row.amount_pence
+        payment.status = PaymentStatus.PARTIALLY_REFUNDED if payment.refunded_pence else PaymentStatus.SUCCEEDED
+    audit.record(
+        f"payment.refund_{row.status}",
+        obj=payment,
+        organisation=payment.payer_organisation,
+        actor=None,
+        refund_id=row.id,
+        amount=row.amount_pence,
     )
     return True
 

@@ -49,9 +49,9 @@ def stripe_webhook():
 
 
 def _payment_for_checkout(session_id: str) -> Payment | None:
-    return db.session.scalar(
-        select(Payment).where(Payment.provider_reference == session_id).with_for_update(of=Payment)
-    )
+    # No row lock here: the services change a payment's status with conditional updates (exactly once), and the
+    # purpose's handler takes its own locks in its own order (a training booking locks its session first).
+    return db.session.scalar(select(Payment).where(Payment.provider_reference == session_id))
 
 
 def _checkout_completed(data) -> None:
@@ -78,15 +78,21 @@ def _charge_refunded(data) -> None:
     intent = (
         charge.payment_intent if isinstance(charge.payment_intent, str) else getattr(charge.payment_intent, "id", None)
     )
-    payment = db.session.scalar(
-        select(Payment).where(Payment.provider_payment_reference == intent).with_for_update(of=Payment)
-    )
+    payment = db.session.scalar(select(Payment).where(Payment.provider_payment_reference == intent))
     if payment is None:
         return
     for refund in charge.refunds.data if charge.refunds else []:
+        if refund.metadata and refund.metadata.to_dict().get("refund_id"):
+            continue  # made by us: recorded by the transaction that asked for it (which may not have committed yet)
         services.record_provider_refund(
             payment, provider_reference=refund.id, amount_pence=refund.amount, status=refund.status
         )
+
+
+def _refund_updated(data) -> None:
+    """A pending refund succeeded or failed at Stripe: update our record (read back from Stripe)."""
+    refund = StripeProvider.refund_object(data.id)
+    services.record_refund_outcome(refund.id, refund.status)
 
 
 def _intent_id(session) -> str | None:
@@ -98,4 +104,5 @@ HANDLERS = {
     "checkout.session.completed": _checkout_completed,
     "checkout.session.expired": _checkout_expired,
     "charge.refunded": _charge_refunded,
+    "charge.refund.updated": _refund_updated,
 }

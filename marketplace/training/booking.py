@@ -1,5 +1,6 @@
 """Booking rules: hold seats, confirm, pay, cancel with the cut-off refund rule, expire unpaid holds."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,11 +12,11 @@ from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.notifications import notify
-from ..core.states import transition
+from ..core.states import IllegalTransition, transition
 from ..extensions import db
 from ..payments import hooks
 from ..payments import services as payments
-from ..payments.models import Payment, PaymentPurpose
+from ..payments.models import Payment, PaymentPurpose, RefundStatus
 from .eligibility import check_eligible, price_for
 from .models import (
     ATTENDEE_TRANSITIONS,
@@ -31,6 +32,7 @@ from .models import (
 from .seats import give_back_seats, lock_session, take_seats
 
 HOLD_MINUTES = 15
+log = logging.getLogger(__name__)
 
 
 class SessionFull(DomainError):
@@ -53,28 +55,40 @@ class Person:
     email: str
 
 
-def _check_bookable(session: TrainingSession, people: list[Person], now: datetime) -> None:
+def _check_bookable(session: TrainingSession, people: list[Person], now: datetime, booker, organisation) -> None:
     if session.status != SessionStatus.SCHEDULED or session.course.status != CourseStatus.PUBLISHED:
         raise BookingClosed("This session is not open for booking")
     if now >= session.booking_deadline:
         raise BookingClosed("Booking for this session has closed")
-    check_people(session, people)
+    check_people(session, people, booker, organisation)
 
 
-def check_people(session: TrainingSession, people: list[Person]) -> None:
-    """At least one person, none named twice, none already holding a place on the session."""
+def check_people(session: TrainingSession, people: list[Person], booker=None, organisation=None) -> None:
+    """At least one person, none named twice, none already holding a place on the session.
+
+    Only places this booker (or their enterprise) booked are named; others are not revealed.
+    """
     emails = [person.email for person in people]
     if not people:
         raise DomainError("Add at least one person to book")
     if len(set(emails)) != len(emails):
         raise AlreadyBooked("Each person can only have one place: remove the repeated email address")
-    taken = db.session.scalars(
-        select(Attendee.email).where(
+    taken = db.session.execute(
+        select(Attendee.email, Booking.booker_id, Booking.organisation_id)
+        .join(Booking, Booking.id == Attendee.booking_id)
+        .where(
             Attendee.session_id == session.id, Attendee.email.in_(emails), Attendee.status != AttendeeStatus.CANCELLED
         )
     ).all()
+    own = sorted(email for email, booker_id, org_id in taken if _is_ours(booker_id, org_id, booker, organisation))
+    if own:
+        raise AlreadyBooked(f"{', '.join(own)} already has a place on this session")
     if taken:
-        raise AlreadyBooked(f"{', '.join(sorted(taken))} already has a place on this session")
+        raise AlreadyBooked("Someone you named already has a place on this session")
+
+
+def _is_ours(booker_id, org_id, booker, organisation) -> bool:
+    return (booker is not None and booker_id == booker.id) or (organisation is not None and org_id == organisation.id)
 
 
 def normalise_people(people: list[Person]) -> list[Person]:
@@ -88,7 +102,7 @@ def create_booking(
     """Hold seats and record a reserved booking with its attendees (seats_held: a waiting-list offer already has them)."""
     now = utcnow()
     people = normalise_people(people)
-    _check_bookable(session, people, now)
+    _check_bookable(session, people, now, booker, organisation)
     check_eligible(session.course, booker, organisation)
     if not seats_held and not take_seats(session.id, len(people)):
         raise SessionFull("There are not enough places left on this session. You can join the waiting list")
@@ -152,7 +166,9 @@ def checkout_request(booking: Booking):
         unit_amount_pence=booking.unit_price_pence,
         success_url=url_for("training.booking_paid", booking_id=booking.id, _external=True),
         cancel_url=url_for("training.show_booking", booking_id=booking.id, _external=True),
-        expires_at=utcnow() + timedelta(minutes=31),
+        # Fixed per booking, so a retried call carries the same parameters (and idempotency key) as the first;
+        # Stripe needs at least 30 minutes, and the seats are held for 15, so it is always in range.
+        expires_at=booking.created_at + timedelta(minutes=45),
         customer_email=booking.booker.email,
     )
 
@@ -161,7 +177,9 @@ def confirm(booking: Booking) -> None:
     """Confirm a booking and send the booker the confirmation with a calendar file."""
     from .calendar import booking_ics
 
-    transition(booking, BookingStatus.CONFIRMED, BOOKING_TRANSITIONS)
+    confirmable = tuple(s for s, targets in BOOKING_TRANSITIONS.items() if BookingStatus.CONFIRMED in targets)
+    if not _claim(booking, BookingStatus.CONFIRMED, confirmable):
+        raise IllegalTransition(f"Booking {booking.id} is {booking.status} and cannot be confirmed")
     booking.confirmed_at, booking.hold_expires_at = utcnow(), None
     audit.record("booking.confirmed", obj=booking, organisation=booking.organisation, actor=None)
     course = booking.session.course
@@ -211,10 +229,12 @@ def cancel_booking(booking: Booking, actor, *, by_publisher: bool = False, reaso
     """Cancel a live booking, free its seats, refund per the rules and offer the seats on; returns pence refunded."""
     from .waiting import offer_seats
 
-    lock_session(booking.session_id)  # one lock order for every seat change on a session: no deadlocks
+    session = lock_session(booking.session_id)  # one lock order for every seat change on a session: no deadlocks
+    now = utcnow()
+    if now >= session.starts_at:
+        raise BookingClosed("This session has started, so its bookings can no longer be cancelled")
     if not _claim(booking, BookingStatus.CANCELLED, (BookingStatus.RESERVED, BookingStatus.CONFIRMED)):
         raise DomainError("This booking has already been cancelled")
-    now = utcnow()
     booking.cancelled_at, booking.cancellation_reason = now, reason[:200] or None
     _release(booking)
     refunded = _settle_cancelled_payment(booking, refund_due(booking, by_publisher=by_publisher, now=now))
@@ -239,7 +259,9 @@ def _settle_cancelled_payment(booking: Booking, refund_pence: int) -> int:
         payments.cancel_unpaid(payment)
         return 0
     refund = payments.refund(payment, refund_pence, "Training booking cancelled") if refund_pence else None
-    return refund.amount_pence if refund else 0
+    if refund is None or refund.status == RefundStatus.FAILED:
+        return 0
+    return refund.amount_pence
 
 
 def _tell_cancelled(booking: Booking, refunded: int, by_publisher: bool) -> None:
@@ -277,7 +299,14 @@ def expire_holds(now: datetime) -> int:
     due = db.session.scalars(
         select(Booking).where(Booking.status == BookingStatus.RESERVED, Booking.hold_expires_at <= now)
     ).all()
-    return sum(expire_hold(booking) for booking in due)
+    expired = 0
+    for booking in due:
+        try:
+            with db.session.begin_nested():  # one bad hold must not keep the others' seats
+                expired += expire_hold(booking)
+        except DomainError:
+            log.exception("Could not expire the hold of booking %s", booking.id)
+    return expired
 
 
 def _booking_for(payment: Payment) -> Booking | None:
@@ -288,7 +317,11 @@ def _booking_for(payment: Payment) -> Booking | None:
 def _paid(payment: Payment) -> None:
     """Money arrived: confirm; if the hold had lapsed, take the seats again or refund in full."""
     booking = _booking_for(payment)
-    if booking is None or booking.status == BookingStatus.CONFIRMED:
+    if booking is None:
+        return
+    lock_session(booking.session_id)  # the same lock order as cancellations: session first
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.CONFIRMED:
         return
     if booking.status == BookingStatus.CANCELLED and booking.confirmed_at is not None:
         return  # an invoice paid after its booking was cancelled: the cancellation already settled what is owed

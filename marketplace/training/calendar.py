@@ -7,6 +7,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import Attendee, AttendeeStatus, Booking, BookingStatus, CalendarFeed, TrainingSession
 
@@ -27,7 +28,7 @@ def session_event(session: TrainingSession) -> Event:
     event.add("summary", course.title)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("dtstamp", session.created_at)
+    event.add("dtstamp", utcnow())  # when this copy was made: a later copy of the same UID replaces an earlier one
     event.add("location", session.online_link or session.venue_address or "")
     event.add("description", f"{course.organisation.name}. {course.topic.name}.")
     event.add("url", url_for("training.show_session", session_id=session.id, _external=True))
@@ -36,11 +37,16 @@ def session_event(session: TrainingSession) -> Event:
     return event
 
 
+def session_ics(session: TrainingSession) -> bytes:
+    """The .ics file for one session, as it stands now (same UID as before, so calendars update the event)."""
+    calendar = _calendar()
+    calendar.add_component(session_event(session))
+    return calendar.to_ical()
+
+
 def booking_ics(booking: Booking) -> bytes:
     """The .ics file for one booking."""
-    calendar = _calendar()
-    calendar.add_component(session_event(booking.session))
-    return calendar.to_ical()
+    return session_ics(booking.session)
 
 
 def feed_token(user, *, renew: bool = False) -> str:

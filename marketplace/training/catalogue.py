@@ -65,12 +65,12 @@ def _names(areas) -> str:
 
 
 def price_text(course: Course) -> str:
-    """'Free', '£40', or '£10 for enterprises in Leeds, £40 otherwise'."""
+    """'Free', '£40', or '£10 for people working in Leeds, £40 otherwise' (enterprises and relief workers there)."""
     full, subsidised = course.full_price_pence, course.subsidised_price_pence
     served = course.organisation.served_areas
     if full == 0 or subsidised == full or not served:
         return format_pence(full)
-    return f"{format_pence(subsidised)} for enterprises in {_names(served)}, {format_pence(full)} otherwise"
+    return f"{format_pence(subsidised)} for people working in {_names(served)}, {format_pence(full)} otherwise"
 
 
 def viewer_area_id(user) -> int | None:
@@ -159,12 +159,14 @@ def _sessions_with_course() -> Select:
 
 
 def catalogue_query(filters: CatalogueFilters, *, my_area_id: int | None = None) -> Select:
-    """Future scheduled sessions of published courses of approved publishers, soonest first."""
+    """Bookable sessions (scheduled, booking still open) of published courses of approved publishers, soonest first."""
+    now = utcnow()
     return (
         _sessions_with_course()
         .where(
             TrainingSession.status == SessionStatus.SCHEDULED,
-            TrainingSession.starts_at > utcnow(),
+            TrainingSession.starts_at > now,
+            TrainingSession.booking_deadline > now,
             Course.status == CourseStatus.PUBLISHED,
             Organisation.status == OrgStatus.APPROVED,
             *_conditions(filters, my_area_id),
@@ -256,6 +258,11 @@ def attendee_names(user, session: TrainingSession) -> list[str]:
         named_in = select(Attendee.booking_id).where(*live, Attendee.email == user.email.lower())
         query = query.where(or_(Booking.booker_id == user.id, Booking.id.in_(named_in)))
     return list(db.session.scalars(query.order_by(Attendee.name)))
+
+
+def booking_closed(session: TrainingSession) -> bool:
+    """A scheduled session whose booking deadline has passed."""
+    return session.status == SessionStatus.SCHEDULED and utcnow() >= session.booking_deadline
 
 
 def is_bookable(session: TrainingSession) -> bool:

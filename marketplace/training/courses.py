@@ -11,6 +11,7 @@ from ..core.mail import send_email
 from ..core.states import transition
 from ..extensions import db
 from ..organisations.models import Area
+from .attendee_emails import SessionDetails, announce_session_change
 from .booking import cancel_booking
 from .models import (
     COURSE_TRANSITIONS,
@@ -123,20 +124,30 @@ def _set_capacity(session: TrainingSession, capacity: int) -> None:
         raise DomainError(f"{session.seats_taken} places are already taken: enter {session.seats_taken} or more")
 
 
-def update_session(session: TrainingSession, actor, *, capacity: int, **times_and_place) -> None:
-    """Change a session that has not started; more places are offered to the waiting list."""
+def update_session(session: TrainingSession, actor, *, capacity: int, **times_and_place) -> int:
+    """Change a session that has not started; more places are offered to the waiting list. A new time, venue or
+    joining link is announced to everyone booked; returns how many bookings were told (0: nothing they rely on)."""
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= utcnow():
         raise DomainError("Only sessions that have not started can be changed")
-    before = session.capacity
+    before, details_before = session.capacity, SessionDetails.of(session)
     if capacity != before:
         _set_capacity(session, capacity)
     _apply_session(session, **times_and_place)
     db.session.flush()
+    changes = details_before.changes_to(SessionDetails.of(session))
     audit.record(
-        "session.updated", obj=session, organisation=session.course.organisation, actor=actor, capacity=capacity
+        "session.updated",
+        obj=session,
+        organisation=session.course.organisation,
+        actor=actor,
+        capacity=capacity,
+        changed=changes,
     )
     if capacity > before:
         offer_seats(session.id)
+    if not changes:
+        return 0
+    return announce_session_change(session, live_bookings(session.id), details_before, changes)
 
 
 def live_bookings(session_id: int) -> list[Booking]:

@@ -130,7 +130,7 @@ class CourseForm(BaseForm):
     )
     subsidised_price = StringField(
         "Subsidised price per place in pounds",
-        description="What enterprises in your areas pay. Enter 0 to make it free for them.",
+        description="What people working in your areas pay (enterprises and relief workers). Enter 0 to make it free for them.",
         widget=GovTextInput(),
         validators=[InputRequired("Enter the subsidised price, or 0 if it is free in your areas"), _pounds],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},

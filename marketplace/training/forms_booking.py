@@ -1,8 +1,9 @@
-"""Booker forms: who a booking is for and up to six named people; the catalogue's filters."""
+"""Booker forms: who a booking is for and up to twelve named people (three rows at a time); the catalogue's filters."""
 
 from dataclasses import dataclass
 from datetime import date
 
+from flask import request
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovTextInput
 from wtforms import DateField, Form, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
@@ -13,7 +14,8 @@ from .booking import Person
 from .catalogue import CatalogueFilters
 from .models import Delivery
 
-MAX_PLACES = 6
+MAX_PLACES = 12
+ROWS_AT_A_TIME = 3  # rows shown at first, and added by "Add more people"
 FOR_MYSELF = "self"
 
 
@@ -124,16 +126,33 @@ for _n in range(1, MAX_PLACES + 1):
     )
 
 
-def booking_form(options: list[BookerOption], *, label: str = "Book places") -> BookingForm:
-    """The booking form for these options (named rows only when an enterprise can be chosen)."""
+def rows_to_show(formdata) -> int:
+    """How many person rows: as many as were shown (and any filled in), 3 more if asked; 3 to 12."""
+    shown = _int(formdata.get("rows")) or ROWS_AT_A_TIME
+    filled = [n for n in range(1, MAX_PLACES + 1) if formdata.get(f"name_{n}") or formdata.get(f"email_{n}")]
+    shown = max(shown, *filled) if filled else shown
+    if formdata.get("add_people"):
+        shown += ROWS_AT_A_TIME
+    return max(ROWS_AT_A_TIME, min(MAX_PLACES, shown))
+
+
+def booking_form(options: list[BookerOption], user, *, label: str = "Book places") -> BookingForm:
+    """The booking form for these options: named rows only when an enterprise can be chosen (three at first,
+    person 1 filled in with the booker's own details, which they can change); a relief worker books only themselves.
+    `form.adding` is true when the person asked for more rows (show the form again; book nothing)."""
     form = BookingForm()
     form.booker_for.choices = {option.value: option.label for option in options}
     form.submit.label.text = label
+    submitted = form.is_submitted()
+    form.adding = submitted and bool(request.form.get("add_people"))
     if len(options) == 1 and not form.booker_for.data:
         form.booker_for.data = options[0].value
-    if all(option.value == FOR_MYSELF for option in options):
-        for number in range(1, MAX_PLACES + 1):
-            del form[f"name_{number}"], form[f"email_{number}"]
+    shown = 0 if all(option.value == FOR_MYSELF for option in options) else rows_to_show(request.form)
+    for number in range(shown + 1, MAX_PLACES + 1):
+        del form[f"name_{number}"], form[f"email_{number}"]
+    if shown and not submitted:
+        form.name_1.data, form.email_1.data = user.name, user.email
+    form.can_add_rows = 0 < shown < MAX_PLACES
     return form
 
 

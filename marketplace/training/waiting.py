@@ -44,8 +44,8 @@ def join_waiting_list(session: TrainingSession, user, organisation, people: list
 def offer_seats(session_id: int) -> int:
     """Offer free seats to waiting entries in order, each the first that fits; returns offers made."""
     session = lock_session(session_id)
-    if session.status != SessionStatus.SCHEDULED:
-        return 0
+    if session.status != SessionStatus.SCHEDULED or utcnow() >= session.booking_deadline:
+        return 0  # too late to offer: nobody could book the seats now
     offers = 0
     for entry in _waiting(session_id):
         if entry.seats <= session.capacity - session.seats_taken and take_seats(session_id, entry.seats):

@@ -1,5 +1,7 @@
 """Registration and email verification."""
 
+import re
+
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import User
@@ -8,7 +10,7 @@ from marketplace.extensions import db
 from tests import factories
 from tests.conftest import path_of
 
-from .helpers import audit_events, errors, is_signed_in, sign_in
+from .helpers import audit_events, errors, is_signed_in, main_text, sign_in
 
 GOOD = {
     "name": "Mary Seacole",
@@ -48,15 +50,50 @@ def test_register_page_renders(client):
     assert all(value in page for value in ("entrepreneur", "publisher", "relief_worker"))
 
 
-def test_duplicate_email_refused_on_form(client, ctx, outbox):
-    """An email already in use (in any case) gives a form error and no second account or email."""
-    factories.user(email="mary@example.com")
+def test_existing_email_gets_same_page_and_holder_is_emailed(client, ctx, app, outbox):
+    """An address already in use (in any case) gets the fresh-registration page; nothing is created, the
+    holder is emailed sign-in and reset links, and the attempt is audited."""
+    holder = factories.user(email="mary@example.com", name="Mary Existing")
     db.session.commit()
+    fresh = app.test_client().post("/register", data={**GOOD, "email": "fresh@example.com"})
     response = register(client, email=" MARY@example.com ")
-    assert response.status_code == 200
-    assert "An account already exists with this email address. Sign in or reset your password" in errors(response)
-    assert user_count() == 1
-    assert outbox.messages() == []
+    assert response.status_code == fresh.status_code == 200
+    assert errors(response) == []
+    assert main_text(response).replace("MARY@example.com", "X") == main_text(fresh).replace("fresh@example.com", "X")
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "mary@example.com")) == 1
+    assert db.session.get(User, holder.id).name == "Mary Existing"
+    fresh_id = db.session.scalar(select(User.id).where(User.email == "fresh@example.com"))
+    assert [e.object_id for e in audit_events("account.registered")] == [fresh_id]
+    [message] = outbox.to("mary@example.com")
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Someone tried to create a Backstop account with this email address" in body
+    assert "/verify-email/" not in body
+    assert path_of(outbox.last_link("mary@example.com", contains="/sign-in")) == "/sign-in"
+    assert path_of(outbox.last_link("mary@example.com", contains="/forgot-password")) == "/forgot-password"
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "/sign-in" in html and "/forgot-password" in html
+    [event] = audit_events("account.registration_for_existing_email")
+    assert (event.actor_id, event.object_id, event.details) == (None, holder.id, {"email": "mary@example.com"})
+
+
+def _without(response, email: str) -> str:
+    """A response's body with the address shown and the per-response CSP nonces blanked out."""
+    return re.sub(r"nonce=\"[^\"]+\"", 'nonce=""', response.get_data(as_text=True)).replace(email, "X")
+
+
+def test_new_and_existing_email_answers_are_indistinguishable(app, ctx):
+    """Apart from the address shown (and per-response nonces), a taken address gets the same answer."""
+    factories.user(email="taken@example.com")
+    db.session.commit()
+    fresh = app.test_client().post("/register", data={**GOOD, "email": "fresh@example.com"})
+    taken = app.test_client().post("/register", data={**GOOD, "email": "taken@example.com"})
+    assert (taken.status_code, taken.mimetype) == (fresh.status_code, fresh.mimetype)
+    assert sorted(taken.headers.keys()) == sorted(fresh.headers.keys())
+    nonce = re.compile(r"'nonce-[^']+'")
+    for header, value in fresh.headers.items():
+        if header not in ("Content-Length", "Set-Cookie"):
+            assert nonce.sub("", taken.headers[header]) == nonce.sub("", value), header
+    assert _without(taken, "taken@example.com") == _without(fresh, "fresh@example.com")
 
 
 def test_short_password_refused(client, outbox):

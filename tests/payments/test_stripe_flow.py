@@ -187,3 +187,82 @@ def test_refund_made_in_stripe_dashboard_is_recorded(reserved, stripe_mode, clie
     db.session.refresh(booking.payment)
     assert (booking.payment.refunded_pence, booking.payment.status) == (500, "partially_refunded")
     assert payments.reconciliation_problems() == []
+
+
+def test_pay_now_again_later_reuses_the_open_checkout(reserved, stripe_mode):
+    """Coming back to pay reuses the open Checkout Session rather than creating another (or failing)."""
+    booking, url = reserved
+    assert payments.start(booking.payment, bookings.checkout_request(booking)) == url
+    created = [r for r in stripe_mode.requests if r.method == "POST" and r.path == "/v1/checkout/sessions"]
+    assert len(created) == 1
+
+
+def test_checkout_expiry_is_fixed_per_booking(reserved):
+    """The Checkout expiry comes from the booking, so a retried call sends exactly the same parameters."""
+    booking, _ = reserved
+    first = bookings.checkout_request(booking).expires_at
+    assert first == booking.created_at + timedelta(minutes=45)
+    assert bookings.checkout_request(booking).expires_at == first
+
+
+def test_stripe_unreachable_during_cancellation_changes_nothing(reserved, stripe_mode, client, app):
+    """If the refund cannot be made, the person is told to try again and the booking stays as it was."""
+    from marketplace.core.errors import DomainError
+
+    booking, _ = reserved
+    deliver(client, stripe_mode, completed_event(stripe_mode, booking))
+    db.session.refresh(booking)
+    app.config["STRIPE_SECRET_KEY"] = "rk_wrong_key"
+    with pytest.raises(DomainError, match="could not reach the payment provider"):
+        bookings.cancel_booking(booking, booking.booker)
+    db.session.rollback()
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.CONFIRMED and booking.payment.refunded_pence == 0
+
+
+def test_hold_expiry_job_works_when_stripe_is_unreachable(reserved, stripe_mode, app):
+    """Seats are released even if Stripe cannot be told (its session expires by itself)."""
+    booking, _ = reserved
+    app.config["STRIPE_SECRET_KEY"] = "rk_wrong_key"
+    assert bookings.expire_holds(utcnow() + timedelta(minutes=16)) == 1
+    db.session.commit()
+    assert booking.status == BookingStatus.EXPIRED and booking.session.seats_taken == 0
+
+
+def test_refund_updated_webhook_settles_a_pending_refund(reserved, stripe_mode, client):
+    """charge.refund.updated (re-read from Stripe) turns our pending refund into succeeded."""
+    booking, _ = reserved
+    deliver(client, stripe_mode, completed_event(stripe_mode, booking))
+    db.session.refresh(booking)
+    bookings.cancel_booking(booking, booking.booker)
+    refund = db.session.scalar(select(Refund))
+    refund.status = "pending"
+    db.session.commit()
+    deliver(
+        client,
+        stripe_mode,
+        stripe_mode.event("refund.updated", stripe_mode.objects[refund.provider_reference])
+        | {"type": "charge.refund.updated"},
+    )
+    db.session.refresh(refund)
+    assert refund.status == "succeeded"
+
+
+def test_failed_refund_is_taken_off_the_total(ctx):
+    """A refund Stripe reports as failed no longer counts as refunded, and reconciliation still holds."""
+    payment = factories.payment(provider="stripe", status="refunded", amount_pence=1000)
+    payment.refunded_pence = 1000
+    db.session.add(
+        Refund(
+            payment=payment,
+            amount_pence=1000,
+            reason="test",
+            status="pending",
+            provider_reference="re_failing",
+            idempotency_key="k-failing",
+        )
+    )
+    db.session.flush()
+    assert payments.record_refund_outcome("re_failing", "failed")
+    assert (payment.refunded_pence, payment.status) == (0, "succeeded")
+    assert payments.reconciliation_problems() == []

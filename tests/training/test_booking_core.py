@@ -168,3 +168,25 @@ def test_expired_holds_pass_seats_to_the_waiting_list_in_order(setup, clock, str
     assert held.status == BookingStatus.EXPIRED
     assert [big.status, first.status, second.status] == [WaitStatus.WAITING, WaitStatus.OFFERED, WaitStatus.OFFERED]
     assert session.seats_taken == 3
+
+
+def test_no_cancelling_once_the_session_has_started(setup, clock):
+    """After the start, neither the booker nor the publisher can cancel, so no seat is offered for a running session."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann"))
+    clock.set(session.starts_at + timedelta(minutes=5))
+    with pytest.raises(bookings.BookingClosed):
+        bookings.cancel_booking(booking, owner)
+    with pytest.raises(bookings.BookingClosed):
+        bookings.cancel_booking(booking, None, by_publisher=True)
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_no_offers_after_the_booking_deadline(setup, clock):
+    """Seats freed after booking has closed are not offered to the waiting list (nobody could book them)."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    entry = waiting.join_waiting_list(session, owner, enterprise, people("Cat"))
+    clock.set(session.booking_deadline + timedelta(minutes=1))
+    bookings.cancel_booking(booking, owner)
+    assert entry.status == WaitStatus.WAITING and session.seats_taken == 0

@@ -129,10 +129,21 @@ def test_booking_someone_already_booked_shows_an_error_and_writes_nothing(client
     login_as(world.owner)
     response = book(client, world, ("Ann Again", "ANN@example.com"), ("Bob", "bob@example.com"))
     assert response.status_code == 200
-    assert "ann@example.com already has a place on this session" in error_summary(response)
+    summary = error_summary(response)
+    assert "Someone you named already has a place on this session" in summary
+    assert "ann@example.com" not in summary, "another enterprise's booking is not revealed"
     fresh()
     assert [count(Booking), count(Attendee), count(Payment), count(AuditEvent) - 1] == before  # the sign-in event
     assert db.session.get(TrainingSession, world.session.id).seats_taken == 1
+
+
+def test_own_earlier_booking_is_named(client, login_as, world):
+    """A person the booker already booked is named, so they know whom to remove."""
+    factories.booking(world.session, world.owner, people=[("Ann", "ann@example.com")])
+    db.session.commit()
+    login_as(world.owner)
+    response = book(client, world, ("Ann Again", "ann@example.com"))
+    assert "ann@example.com already has a place on this session" in error_summary(response)
 
 
 @pytest.mark.parametrize(

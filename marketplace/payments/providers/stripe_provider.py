@@ -26,7 +26,11 @@ class StripeProvider:
     confirms_on_order = False
 
     def start(self, payment, request) -> str | None:
-        """Create a Checkout Session and return its address."""
+        """Create a Checkout Session and return its address; on a retry, the same session while it is open."""
+        if payment.provider_reference:
+            existing = self.checkout_session(payment.provider_reference)
+            if existing.status == "open":
+                return existing.url
         params = {
             "mode": "payment",
             "line_items": [
@@ -78,11 +82,19 @@ class StripeProvider:
             )
         except stripe.InvalidRequestError:
             current_app.logger.info("Checkout %s was already finished", payment.provider_reference)
+        except stripe.StripeError as error:
+            # Not fatal: the session expires by itself at its expires_at, and a late payment is refunded or kept.
+            current_app.logger.warning("Could not expire checkout %s: %s", payment.provider_reference, error)
 
     @staticmethod
     def checkout_session(session_id: str):
         """Read a Checkout Session back from Stripe (webhooks never trust the event body)."""
         return client().v1.checkout.sessions.retrieve(session_id)
+
+    @staticmethod
+    def refund_object(refund_id: str):
+        """Read a Refund back from Stripe."""
+        return client().v1.refunds.retrieve(refund_id)
 
     @staticmethod
     def charge(charge_id: str):

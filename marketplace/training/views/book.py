@@ -13,7 +13,7 @@ from ...payments.models import PaymentStatus
 from .. import booking as bookings
 from .. import calendar, catalogue, waiting
 from ..eligibility import NotEligible, check_eligible, price_for
-from ..forms_booking import BookingForm, booker_options, booking_form
+from ..forms_booking import MAX_PLACES, BookingForm, booker_options, booking_form
 from ..models import HOLDS_SEATS, BookingStatus, WaitStatus
 from . import bp
 
@@ -61,6 +61,7 @@ def _book_page(session, form: BookingForm, options, *, full: bool):
         places=places,
         full=full,
         action=url_for(action, session_id=session.id),
+        max_places=MAX_PLACES,
         title=f"{verb} {session.course.title}",
     )
 
@@ -87,8 +88,8 @@ def book_session(session_id: int):
     if not catalogue.is_bookable(session):
         flash("This session is not open for booking.", "error")
         return redirect(url_for("training.show_session", session_id=session.id))
-    form = booking_form(options)
-    if not form.validate_on_submit():
+    form = booking_form(options, current_user)
+    if form.adding or not form.validate_on_submit():
         return _book_page(session, form, options, full=session.seats_left == 0)
     option = form.option(options)
     try:
@@ -111,11 +112,12 @@ def _awaiting_card_payment(booking) -> bool:
 
 
 def _booked_message(booking) -> str:
-    """The success banner after booking."""
-    if booking.payment is not None and booking.payment.invoice_reference:
+    """The success banner after booking (the confirmation, and any invoice, are emailed to the booker)."""
+    payment = booking.payment
+    if payment is not None and payment.invoice_reference:
         amount = format_pence(booking.total_pence)
-        return f"Your places are booked. We have sent invoice {booking.payment.invoice_reference} for {amount}."
-    return "Your places are booked. We have emailed you the details."
+        return f"Your places are booked. We have emailed you the confirmation and invoice {payment.invoice_reference} for {amount}."
+    return "Your places are booked. We have emailed you the confirmation."
 
 
 def _continue_to_payment(booking):
@@ -268,8 +270,8 @@ def join_waiting_list(session_id: int):
     """Queue for places on a full session with the names given."""
     session = _session_or_404(session_id)
     options = _options_or_403()
-    form = booking_form(options)
-    if not form.validate_on_submit():
+    form = booking_form(options, current_user)
+    if form.adding or not form.validate_on_submit():
         return _book_page(session, form, options, full=True)
     option = form.option(options)
     try:

@@ -224,11 +224,13 @@ def edit_session(session_id: int):
     """Change a session that has not started; more places go to the waiting list first."""
     session = _session_or_404(session_id)
     form = SessionForm(data=session_form_data(session)).for_delivery(session.course.delivery)
-    saved, _ = _submit(form, lambda: courses.update_session(session, current_user, **form.details()))
+    saved, told = _submit(form, lambda: courses.update_session(session, current_user, **form.details()))
     if saved:
-        flash("The session has been changed.", "success")
+        everyone = f" Everyone on {told} booking{'' if told == 1 else 's'} has been told." if told else ""
+        flash(f"The session has been changed.{everyone}", "success")
         return redirect(url_for("training.manage_course", course_id=session.course_id))
-    return render_template("components/form_page.html", form=form, title="Change session", lead=session.course.title)
+    lead = f"{session.course.title}. If you change the time or place, everyone booked is told by email."
+    return render_template("components/form_page.html", form=form, title="Change session", lead=lead)
 
 
 @bp.route("/manage/sessions/<int:session_id>/cancel", methods=["GET", "POST"])

@@ -41,6 +41,7 @@ def show_course(course_id: int):
         description=catalogue.render_markdown(course.description),
         price=catalogue.price_text(course),
         sessions=catalogue.upcoming_sessions(course),
+        booking_closed=catalogue.booking_closed,
         title=course.title,
     )
 
@@ -58,6 +59,7 @@ def show_session(session_id: int):
         private=private,
         attendee_names=catalogue.attendee_names(current_user, session) if private else [],
         bookable=catalogue.is_bookable(session),
+        booking_closed=catalogue.booking_closed(session),
         title=session.course.title,
     )
 
