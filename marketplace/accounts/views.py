@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.errors import DomainError
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
+from ..training.certificates import recent_records_of_person
 from . import services
 from .forms import ChangePasswordForm, EmailOnlyForm, ProfileForm, RegisterForm, ResetPasswordForm, SignInForm
 
@@ -147,7 +148,10 @@ def profile():
         db.session.commit()
         flash("Your details have been saved.", "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, title="Your account")
+    records, more_records = recent_records_of_person(current_user)
+    return render_template(
+        "accounts/profile.html", form=form, records=records, more_records=more_records, title="Your account"
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..payments import hooks
 from ..payments import services as payments
 from ..payments.models import Payment, PaymentPurpose, RefundStatus
+from .attendee_emails import email_attendees, email_invoice
 from .eligibility import check_eligible, price_for
 from .models import (
     ATTENDEE_TRANSITIONS,
@@ -154,6 +155,7 @@ def _arrange_payment(booking: Booking) -> None:
     )
     if payments.confirms_on_order(booking.payment):
         confirm(booking)
+        email_invoice(booking)
 
 
 def checkout_request(booking: Booking):
@@ -190,6 +192,7 @@ def confirm(booking: Booking) -> None:
         link=url_for("training.show_booking", booking_id=booking.id, _external=True),
         attachments=(("backstop-training.ics", booking_ics(booking), "text/calendar"),),
     )
+    email_attendees(booking)
 
 
 def lock_booking(booking_id: int) -> Booking:

@@ -57,6 +57,15 @@ def records_of_person(user) -> Select:
     return query.order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
 
 
+PROFILE_RECORDS = 10
+
+
+def recent_records_of_person(user, limit: int = PROFILE_RECORDS) -> tuple[list[TrainingRecord], bool]:
+    """The person's newest records (course, topic and publisher loaded with them) and whether there are more."""
+    rows = list(db.session.scalars(records_of_person(user).limit(limit + 1)).unique())
+    return rows[:limit], len(rows) > limit
+
+
 def records_of_organisation(organisation_id: int) -> Select:
     """Every record of an enterprise's staff, newest first."""
     query = select(TrainingRecord).where(TrainingRecord.organisation_id == organisation_id)

@@ -23,6 +23,10 @@ def join_waiting_list(session: TrainingSession, user, organisation, people: list
     people = normalise_people(people)
     if session.status != SessionStatus.SCHEDULED or utcnow() >= session.booking_deadline:
         raise DomainError("This session is not open for booking")
+    lock_session(session.id)  # two joins at once cannot both pass the check below
+    existing = _live_entry_id(session.id, user.id)
+    if existing is not None:
+        raise AlreadyWaiting("You are already on the waiting list for this session. You cannot join it twice", existing)
     if not people or len(people) > session.capacity:
         raise DomainError(f"Ask for between 1 and {session.capacity} places")
     check_people(session, people)
@@ -39,6 +43,24 @@ def join_waiting_list(session: TrainingSession, user, organisation, people: list
     audit.record("waiting_list.joined", obj=entry, organisation=organisation, seats=entry.seats)
     offer_seats(session.id)
     return entry
+
+
+class AlreadyWaiting(DomainError):
+    """The person already has a waiting or offered entry for the session (entry_id: that entry)."""
+
+    def __init__(self, message: str, entry_id: int):
+        super().__init__(message)
+        self.entry_id = entry_id
+
+
+def _live_entry_id(session_id: int, user_id: int) -> int | None:
+    """The person's waiting or offered entry for the session, if any."""
+    query = select(WaitingListEntry.id).where(
+        WaitingListEntry.session_id == session_id,
+        WaitingListEntry.user_id == user_id,
+        WaitingListEntry.status.in_((WaitStatus.WAITING, WaitStatus.OFFERED)),
+    )
+    return db.session.scalar(query.limit(1))
 
 
 def offer_seats(session_id: int) -> int:

@@ -1,6 +1,7 @@
 """axe-core (WCAG 2.0/2.1/2.2 A and AA rules) finds no violations on the training pages: the catalogue, a course,
 a session, the booking form (also with errors), a booking, the roster and the attendance form."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,4 +138,47 @@ def test_roster_and_attendance_form(page: Page, training, clock):
 def test_certificate_check(page: Page, training):
     page.goto("/training/certificates/check?number=BSC-NOSUCH")
     expect(page.get_by_role("heading", name="No certificate found")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_catalogue_on_a_phone_shows_results_before_the_filters(new_page, training):
+    """375px wide: 'Filter sessions' is closed, so the results heading is on the first screen; it opens on a tap.
+    On a wide screen the filters are open beside the results."""
+    phone = new_page(viewport={"width": 375, "height": 740})
+    phone.goto("/training")
+    filters = phone.locator("details.bs-filters")
+    expect(filters).not_to_have_attribute("open", "")
+    found = phone.get_by_role("heading", name="2 sessions found")
+    assert found.bounding_box()["y"] < 740
+    assert_accessible(phone)
+    phone.get_by_text("Filter sessions").click()
+    expect(phone.get_by_label("Search by title or description")).to_be_visible()
+    assert_accessible(phone)
+    wide = new_page(viewport={"width": 1280, "height": 800})
+    wide.goto("/training")
+    expect(wide.get_by_label("Search by title or description")).to_be_visible()
+
+
+def test_booking_form_with_more_rows(page: Page, training):
+    """Person 1 is the booker; 'Add more people' gives six rows, still accessible."""
+    sign_in(page, training["booker"])
+    page.goto(f"/training/sessions/{training['session']}/book")
+    expect(page.get_by_role("group", name="Person 1").get_by_label("Full name")).to_have_value("Ada Lovelace")
+    page.get_by_role("button", name="Add more people").click()
+    expect(page.get_by_role("group", name="Person 6")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_profile_with_training_records(page: Page, training):
+    """The account page with its training records table."""
+    from marketplace.training.models import Booking
+
+    booking = db.session.get(Booking, training["booking"])
+    factories.training_record(booking.attendees[0])
+    factories.relief_worker(factories.user(name="Ann Attendee Account", email="ann@example.com"))
+    db.session.commit()
+    sign_in(page, "ann@example.com")
+    page.goto("/account")
+    expect(page.get_by_role("heading", name="Your training records")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Download BSC-"))).to_be_visible()
     assert_accessible(page)

@@ -208,7 +208,9 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
 
     if payment_mode == "invoice":
         expect(h1(page)).to_have_text(f"Booking for {COURSE}")
-        booked = re.compile(r"Your places are booked\. We have sent invoice BSP-\S+ for £30\.")
+        booked = re.compile(
+            r"Your places are booked\. We have emailed you the confirmation and invoice BSP-\S+ for £30\."
+        )
         expect(page.get_by_role("alert", name="Success")).to_contain_text(booked)
         [booking] = fresh(Booking)
         assert (booking.status, booking.seats, booking.price_band) == ("confirmed", 2, "subsidised")

@@ -204,7 +204,7 @@ def test_course_page_shows_details_prices_and_upcoming_sessions(client, world):
     response = client.get(f"/training/courses/{course.id}")
     page = text(response)
     assert h1(response) == "Emergency First Aid at Work"
-    assert "£10 for enterprises in Leeds, £40 otherwise" in page
+    assert "£10 for people working in Leeds, £40 otherwise" in page
     assert "Qualsafe Level 3" in page and "36 months" in page and "CPD hours 6" in page
     rows = [" ".join(row.get_text(" ").split()) for row in soup(response).select("tbody tr")]
     assert rows[0].split(" View")[0].endswith(" 10") and rows[1].split(" View")[0].endswith("Full")

@@ -113,9 +113,11 @@ def _fill_with_waiting_list(session_id, user_id, org_id):
     session = db.session.get(TrainingSession, session_id)
     user, org = db.session.get(User, user_id), db.session.get(Organisation, org_id)
     held = [bookings.create_booking(session, user, org, [Person("B", f"booked{i}@example.com")]).id for i in range(10)]
-    queued = [
-        waiting.join_waiting_list(session, user, org, [Person("W", f"waiting{i}@example.com")]).id for i in range(10)
-    ]
+    queued = []
+    for i in range(10):  # one person may be on a session's waiting list once: ten members of the enterprise queue
+        member = factories.user()
+        factories.membership(member, org, role="member")
+        queued.append(waiting.join_waiting_list(session, member, org, [Person("W", f"waiting{i}@example.com")]).id)
     db.session.commit()
     return held, queued
 

@@ -199,8 +199,8 @@ def test_cancel_session_refunds_everyone_and_tells_them(client, login_as, booked
     refunded = db.session.scalar(select(func.sum(Refund.amount_pence)))
     assert refunded == pair.total_pence + single.total_pence and payments.reconciliation_problems() == []
     for address in ("ann@example.com", "bob@example.com", "cat@example.com"):
-        (message,) = outbox.to(address)
-        assert "is cancelled" in message["Subject"] and "The trainer is ill" in message.get_body().get_content()
+        (message,) = [m for m in outbox.to(address) if "is cancelled" in m["Subject"]]
+        assert "The trainer is ill" in message.get_body().get_content()
     assert any("cancelled your booking" in m["Subject"] for m in outbox.to(owner.email))
     assert db.session.get(WaitingListEntry, waiting.id).status == WaitStatus.WITHDRAWN
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "TrainingSession")).all()

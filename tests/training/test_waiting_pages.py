@@ -126,3 +126,35 @@ def test_offer_expiry_is_shown(client, login_as, world, offered, clock):
     login_as(world.owner)
     expires = (clock.now() + timedelta(hours=24)).strftime("%-d %B %Y")
     assert f"if you accept by {expires}" in text(client.get(f"/training/waiting-list/{offered.id}"))
+
+
+@pytest.mark.parametrize("status", ["waiting", "offered"])
+def test_joining_twice_is_refused_and_shows_your_place(client, login_as, world, clock, status):
+    """Already waiting (or offered places): a clear message on your existing entry's page, and no second entry."""
+    entry = factories.waiting_entry(world.session, world.owner, world.enterprise, status=status)
+    if status == "offered":
+        entry.offered_at, entry.offer_expires_at = clock.now(), clock.now() + timedelta(hours=24)
+    db.session.commit()
+    login_as(world.owner)
+    response = client.post(
+        f"/training/sessions/{world.session.id}/waiting-list",
+        data={"booker_for": str(world.enterprise.id), "name_1": "Wes", "email_1": "wes@example.com"},
+    )
+    assert response.headers["Location"].endswith(f"/training/waiting-list/{entry.id}")
+    page = client.get(response.headers["Location"])
+    assert "You are already on the waiting list for this session. You cannot join it twice" in error_summary(page)
+    fresh()
+    assert db.session.scalars(select(WaitingListEntry)).all() == [db.session.get(WaitingListEntry, entry.id)]
+
+
+def test_joining_again_after_leaving_is_allowed(ctx, world):
+    """Only a live (waiting or offered) entry blocks: someone who left, or whose offer lapsed, may queue again."""
+    from marketplace.training import waiting
+    from marketplace.training.booking import Person
+
+    factories.waiting_entry(world.session, world.owner, world.enterprise, status="withdrawn")
+    factories.waiting_entry(world.session, world.owner, world.enterprise, status="expired")
+    entry = waiting.join_waiting_list(world.session, world.owner, world.enterprise, [Person("Wes", "wes@example.com")])
+    with pytest.raises(waiting.AlreadyWaiting) as refused:
+        waiting.join_waiting_list(world.session, world.owner, world.enterprise, [Person("Vi", "vi@example.com")])
+    assert refused.value.entry_id == entry.id

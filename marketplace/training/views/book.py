@@ -276,6 +276,10 @@ def join_waiting_list(session_id: int):
     option = form.option(options)
     try:
         entry = waiting.join_waiting_list(session, current_user, option.organisation, form.people(current_user))
+    except waiting.AlreadyWaiting as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("training.waiting_list_entry", entry_id=error.entry_id))
     except DomainError as error:
         return _error_page(session, form, options, error, full=True)
     db.session.commit()
