@@ -114,7 +114,7 @@ def test_profile_lists_training_records_with_certificates(client, person, login_
 
 
 def _profile_queries(client) -> int:
-    from tests.training.test_catalogue import counted_queries
+    from tests.queries import counted_queries
 
     db.session.expunge_all()
     with counted_queries() as statements:

@@ -379,7 +379,7 @@ def test_places_booked_for_me_by_someone_else(client, login_as, world, confirmed
 
 def test_my_bookings_query_count_does_not_grow(client, login_as, world):
     """3 bookings or 30: the same number of queries."""
-    from tests.training.test_catalogue import counted_queries
+    from tests.queries import counted_queries
 
     def add(number):
         for _ in range(number):

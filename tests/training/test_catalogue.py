@@ -1,30 +1,14 @@
 """The public catalogue, course and session pages: filters, pagination, prices, Markdown and bounded queries."""
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.training.models import TrainingSession
 from tests import factories
 from tests.organisations.helpers import h1, soup, text
-
-
-@contextmanager
-def counted_queries():
-    """Collect every SQL statement sent to the database inside the block."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.queries import counted_queries
 
 
 def results(response) -> list[str]:

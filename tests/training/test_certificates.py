@@ -209,7 +209,7 @@ def test_expiring_soon_is_within_90_days(certified):
 
 def _staff_page_queries(client, org_id: int, extra: int) -> int:
     from marketplace.organisations.models import Organisation
-    from tests.training.test_catalogue import counted_queries
+    from tests.queries import counted_queries
 
     enterprise = db.session.get(Organisation, org_id)
     for _ in range(extra):

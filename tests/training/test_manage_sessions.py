@@ -272,7 +272,7 @@ def test_roster_csv_has_a_header_and_defuses_formulas(client, login_as, council)
 
 def _roster_queries(client, course_id: int, bookings_count: int) -> int:
     from marketplace.training.models import Course
-    from tests.training.test_catalogue import counted_queries
+    from tests.queries import counted_queries
 
     session = factories.training_session(db.session.get(Course, course_id), capacity=20)
     for _ in range(bookings_count):

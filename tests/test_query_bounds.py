@@ -1,0 +1,129 @@
+"""Every list page sends the same number of SQL queries with a few rows as with many (no per-row queries)."""
+
+import pytest
+
+from marketplace.core.audit import AuditEvent
+from marketplace.extensions import db
+from marketplace.organisations.models import MemberRole
+from tests import factories
+from tests.queries import counted_queries
+
+
+def _publisher_world(rows: int):
+    """A council whose one session has `rows` bookings from as many enterprises, each with an invoice."""
+    officer = factories.user(name="Officer")
+    council = factories.publisher(officer)
+    session = factories.training_session(factories.course(council), capacity=rows + 1)
+    for _ in range(rows):
+        owner = factories.user()
+        enterprise = factories.enterprise(owner)
+        booking = factories.booking(session, owner, enterprise)
+        booking.payment = factories.payment(payer_organisation=enterprise, payee_organisation=council)
+    return officer, council, session
+
+
+def roster(rows):
+    officer, _, session = _publisher_world(rows)
+    return officer, f"/training/manage/sessions/{session.id}/roster"
+
+
+def roster_csv(rows):
+    officer, _, session = _publisher_world(rows)
+    return officer, f"/training/manage/sessions/{session.id}/roster.csv"
+
+
+def publisher_invoices(rows):
+    officer, council, _ = _publisher_world(rows)
+    return officer, f"/payments/organisations/{council.id}/invoices"
+
+
+def manage_course(rows):
+    officer = factories.user()
+    course = factories.course(factories.publisher(officer))
+    for day in range(rows):
+        factories.training_session(course, days_ahead=10 + day)
+    return officer, f"/training/manage/courses/{course.id}"
+
+
+def my_bookings(rows):
+    owner = factories.user()
+    enterprise = factories.enterprise(owner)
+    council = factories.publisher()
+    for day in range(rows):
+        session = factories.training_session(factories.course(council), days_ahead=5 + day)
+        factories.booking(session, owner, enterprise).payment = factories.payment(payer_organisation=enterprise)
+    return owner, "/training/bookings"
+
+
+def staff_records(rows):
+    owner = factories.user()
+    enterprise = factories.enterprise(owner)
+    session = factories.training_session(factories.course(factories.publisher()), days_ahead=-3, capacity=rows + 1)
+    for n in range(rows):
+        booking = factories.booking(session, owner, enterprise, people=[(f"Staff {n}", f"staff{n}@example.com")])
+        factories.training_record(booking.attendees[0])
+    return owner, f"/training/organisations/{enterprise.id}/records"
+
+
+def members(rows):
+    owner = factories.user()
+    enterprise = factories.enterprise(owner)
+    for _ in range(rows):
+        factories.membership(factories.user(), enterprise, role=MemberRole.MEMBER)
+    return owner, f"/organisations/{enterprise.id}/members"
+
+
+def notifications(rows):
+    person = factories.user()
+    for n in range(rows):
+        factories.notification(person, title=f"Note {n}")
+    return person, "/notifications/"
+
+
+def audit_log(rows):
+    admin = factories.user(admin=True)
+    owners = [factories.user() for _ in range(rows)]
+    for owner in owners:
+        enterprise = factories.enterprise(owner)
+        db.session.add(AuditEvent(action="test.event", actor_id=owner.id, organisation_id=enterprise.id, details={}))
+    return admin, "/admin/audit"
+
+
+def admin_organisations(rows):
+    admin = factories.user(admin=True)
+    for _ in range(rows):
+        factories.publisher(status="pending", areas=("Leeds", "Bradford"))
+    return admin, "/admin/organisations"
+
+
+PAGES = [
+    roster,
+    roster_csv,
+    publisher_invoices,
+    manage_course,
+    my_bookings,
+    staff_records,
+    members,
+    notifications,
+    audit_log,
+    admin_organisations,
+]
+
+
+def _queries(client, login_as, build, rows: int) -> int:
+    person, url = build(rows)
+    db.session.commit()
+    login_as(person)
+    with counted_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    client.post("/sign-out")
+    return len(statements)
+
+
+@pytest.mark.parametrize("build", PAGES, ids=[page.__name__ for page in PAGES])
+def test_query_count_does_not_grow_with_rows(client, login_as, ctx, build):
+    """The page costs the same number of queries for 2 rows as for 20."""
+    few = _queries(client, login_as, build, 2)
+    many = _queries(client, login_as, build, 20)
+    assert many == few, f"{build.__name__}: {few} queries for 2 rows, {many} for 20"
