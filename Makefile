@@ -8,7 +8,7 @@ GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 STATIC_GOVUK := marketplace/static/govuk
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres assets lint clean
+.PHONY: run test test-sqlite test-postgres assets lint clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,11 @@ test-postgres:
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-dev
-	$(BIN)/ruff check marketplace tests config.py
+	$(BIN)/ruff check marketplace tests bench config.py
+
+# Not part of `make test`: a large synthetic data set in a throwaway database, key pages under load (bench/README.md).
+bench: $(VENV)/.stamp-runtime assets
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC_GOVUK) instance .pytest_cache

@@ -80,15 +80,18 @@ class EnterpriseForm(BaseForm):
         _valid_postcode(self, field)
 
 
-class PublisherForm(BaseForm):
-    """A new council or NHS body."""
+# Made before the details form's fields, so "Type of organisation" comes first on the registration form.
+_PUBLISHER_KIND = RadioField(
+    "Type of organisation",
+    choices={OrgKind.COUNCIL.value: "Council", OrgKind.NHS.value: "NHS body"},
+    widget=GovRadioInput(),
+    validators=[InputRequired("Select the type of organisation")],
+)
 
-    kind = RadioField(
-        "Type of organisation",
-        choices={OrgKind.COUNCIL.value: "Council", OrgKind.NHS.value: "NHS body"},
-        widget=GovRadioInput(),
-        validators=[InputRequired("Select the type of organisation")],
-    )
+
+class PublisherDetailsForm(BaseForm):
+    """A council's or NHS body's name and the areas it serves (owners change these later)."""
+
     name = text_field("Organisation name", "Enter the organisation's name", max_length=160)
     area_ids = SelectMultipleField(
         "Areas you serve",
@@ -96,6 +99,13 @@ class PublisherForm(BaseForm):
         widget=GovCheckboxesInput(),
         validators=[InputRequired("Select at least one area you serve")],
     )
+    submit = submit("Save details")
+
+
+class PublisherForm(PublisherDetailsForm):
+    """A new council or NHS body."""
+
+    kind = _PUBLISHER_KIND
     submit = submit("Ask for approval")
 
 

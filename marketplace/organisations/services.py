@@ -67,6 +67,15 @@ def update_enterprise(organisation: Organisation, actor: User, **details) -> Non
         audit.record("organisation.updated", obj=organisation, organisation=organisation, actor=actor, changes=changes)
 
 
+def update_publisher(organisation: Organisation, actor: User, *, name: str, areas: list[Area]) -> None:
+    """Change a council's or NHS body's name and served areas, recording what changed."""
+    old = {"name": organisation.name, "areas": sorted(a.gss_code for a in organisation.served_areas)}
+    organisation.name, organisation.served_areas = name.strip(), areas
+    new = {"name": organisation.name, "areas": sorted(a.gss_code for a in areas)}
+    if old != new:
+        audit.record("organisation.updated", obj=organisation, organisation=organisation, actor=actor, old=old, new=new)
+
+
 def platform_admins() -> list[User]:
     """Everyone who approves publishers."""
     return list(db.session.scalars(select(User).where(User.is_admin.is_(True))))

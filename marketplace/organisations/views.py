@@ -8,7 +8,7 @@ from ..core.errors import DomainError
 from ..core.permissions import get_organisation_or_404, get_owned_or_404
 from ..extensions import db
 from . import services
-from .forms import EnterpriseForm, InviteForm, JoinPublisherForm, PublisherForm
+from .forms import EnterpriseForm, InviteForm, JoinPublisherForm, PublisherDetailsForm, PublisherForm
 from .models import Area, Invitation, MemberRole, Membership, Organisation
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -98,16 +98,29 @@ def show(org_id: int):
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(org_id: int):
-    """Change an enterprise's details (owners only)."""
+    """Change an organisation's details (owners only)."""
     organisation = get_organisation_or_404(org_id, manage=True)
     if not organisation.is_enterprise:
-        abort(404)
+        return _edit_publisher(organisation)
     form = EnterpriseForm(obj=organisation)
     form.area_id.choices = services.area_choices()
     if form.validate_on_submit():
         services.update_enterprise(organisation, current_user, **_enterprise_details(form))
         db.session.commit()
         flash("Your enterprise details have been saved.", "success")
+        return redirect(url_for("organisations.show", org_id=organisation.id))
+    return render_template("components/form_page.html", form=form, title=f"Change details of {organisation.name}")
+
+
+def _edit_publisher(organisation: Organisation):
+    """A council's or NHS body's name and served areas."""
+    form = PublisherDetailsForm(obj=organisation, area_ids=[area.id for area in organisation.served_areas])
+    form.area_ids.choices = services.area_choices()
+    if form.validate_on_submit():
+        areas = list(db.session.scalars(db.select(Area).where(Area.id.in_(form.area_ids.data))))
+        services.update_publisher(organisation, current_user, name=form.name.data, areas=areas)
+        db.session.commit()
+        flash(f"The details of {organisation.name} have been saved.", "success")
         return redirect(url_for("organisations.show", org_id=organisation.id))
     return render_template("components/form_page.html", form=form, title=f"Change details of {organisation.name}")
 

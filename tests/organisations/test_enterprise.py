@@ -197,10 +197,11 @@ def test_owner_sees_change_link_and_member_does_not(client, sign_in, team):
     assert f"/organisations/{team.organisation.id}/edit" not in member_page.get_data(as_text=True)
 
 
-def test_publishers_have_no_enterprise_edit_page(client, login_as):
-    """The enterprise edit page does not exist for a council, even for its owner."""
+def test_publishers_get_their_own_edit_page_not_the_enterprise_one(client, login_as):
+    """A council's owner edits its name and areas, never an enterprise's legal form or staff numbers."""
     owner = factories.user(role="publisher")
     council = factories.publisher(owner)
     db.session.commit()
     login_as(owner)
-    assert client.get(f"/organisations/{council.id}/edit").status_code == 404
+    page = client.get(f"/organisations/{council.id}/edit").get_data(as_text=True)
+    assert "Areas you serve" in page and "Legal form" not in page

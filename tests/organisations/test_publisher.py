@@ -120,3 +120,36 @@ def test_pending_publisher_page_says_waiting(client, login_as):
     page = text(client.get(f"/organisations/{council.id}"))
     assert "Waiting for approval" in page
     assert "Leeds, Wakefield" in page
+
+
+def test_owner_changes_publisher_name_and_areas(client, login_as, ctx):
+    """An owner of a council changes its name and served areas; the change is audited; a plain member cannot."""
+    from sqlalchemy import select
+
+    from marketplace.core.audit import AuditEvent
+    from marketplace.extensions import db
+    from tests import factories
+
+    owner = factories.user()
+    council = factories.publisher(owner, areas=("Leeds",))
+    member = factories.user()
+    factories.membership(member, council, role="member")
+    db.session.commit()
+    login_as(owner)
+    assert "Areas you serve" in client.get(f"/organisations/{council.id}/edit").get_data(as_text=True)
+    bradford = factories.area("Bradford").id
+    response = client.post(
+        f"/organisations/{council.id}/edit",
+        data={"name": "Leeds and Bradford Council", "area_ids": [factories.area("Leeds").id, bradford]},
+    )
+    assert response.status_code == 302
+    db.session.refresh(council)
+    assert council.name == "Leeds and Bradford Council"
+    assert {a.name for a in council.served_areas} == {"Leeds", "Bradford"}
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.updated")).details["new"]["name"]
+        == council.name
+    )
+    client.post("/sign-out")
+    login_as(member)
+    assert client.get(f"/organisations/{council.id}/edit").status_code == 403
