@@ -85,6 +85,7 @@ def _claim(payment: Payment, new_status: PaymentStatus, from_statuses: tuple, **
 
 def record_success(payment: Payment, *, provider_payment_reference: str | None = None, actor=None) -> bool:
     """Mark a payment succeeded (exactly once, even under concurrent webhooks) and tell its feature."""
+    hooks.lock(payment)
     values = {"paid_at": utcnow()}
     if provider_payment_reference:
         values["provider_payment_reference"] = provider_payment_reference
@@ -100,6 +101,7 @@ def mark_invoice_paid(payment: Payment, actor) -> None:
     """A publisher's finance person records that an invoice was paid."""
     if payment.provider != "invoice":
         raise DomainError("Only invoices are marked paid by hand")
+    hooks.lock(payment)
     db.session.refresh(payment, with_for_update=True)  # a double click or a concurrent cancellation waits here
     if payment.status != PaymentStatus.PENDING:
         cancelled = payment.status in (PaymentStatus.CANCELLED, PaymentStatus.FAILED)
@@ -110,6 +112,7 @@ def mark_invoice_paid(payment: Payment, actor) -> None:
 
 def record_lapsed(payment: Payment) -> bool:
     """A checkout expired unpaid: cancel the payment (once) and tell its feature."""
+    hooks.lock(payment)
     if not _claim(payment, PaymentStatus.CANCELLED, (PaymentStatus.PENDING,)):
         return False
     audit.record("payment.lapsed", obj=payment, organisation=payment.payer_organisation, actor=None)
@@ -172,8 +175,14 @@ def _apply_refund(payment: Payment, amount_pence: int) -> None:
 
 
 def record_provider_refund(payment: Payment, *, provider_reference: str, amount_pence: int, status: str) -> bool:
-    """A refund made at the provider (seen in a webhook): record it once by its provider reference."""
-    existing = db.session.scalar(select(Refund).where(Refund.provider_reference == provider_reference))
+    """A refund made at the provider (seen in a webhook): record it once by its provider reference.
+
+    The payment row is locked first: a transaction of ours that asked for this refund finishes before we look.
+    """
+    db.session.refresh(payment, with_for_update=True)
+    existing = db.session.scalar(
+        select(Refund).where(Refund.provider_reference == provider_reference).execution_options(populate_existing=True)
+    )
     if existing is not None:
         return False
     row = Refund(
@@ -200,10 +209,13 @@ def record_provider_refund(payment: Payment, *, provider_reference: str, amount_
 def record_refund_outcome(provider_reference: str, provider_status: str) -> bool:
     """Settle a pending refund: succeeded stays counted; failed is taken back off the payment's refunded total."""
     row = db.session.scalar(select(Refund).where(Refund.provider_reference == provider_reference))
-    if row is None or row.status != RefundStatus.PENDING or provider_status not in ("succeeded", "failed", "canceled"):
+    if row is None or provider_status not in ("succeeded", "failed", "canceled"):
         return False
     payment = row.payment
-    db.session.refresh(payment, with_for_update=True)
+    db.session.refresh(payment, with_for_update=True)  # then re-read the refund: another event may have settled it
+    db.session.refresh(row)
+    if row.status != RefundStatus.PENDING:
+        return False
     if provider_status == "succeeded":
         row.status = RefundStatus.SUCCEEDED
     else:

@@ -82,8 +82,8 @@ def _charge_refunded(data) -> None:
     if payment is None:
         return
     for refund in charge.refunds.data if charge.refunds else []:
-        if refund.metadata and refund.metadata.to_dict().get("refund_id"):
-            continue  # made by us: recorded by the transaction that asked for it (which may not have committed yet)
+        # Ours or made in Stripe's dashboard: recorded once by its id. record_provider_refund locks the payment
+        # first, so a transaction of ours that made this refund has committed (or rolled back) before we look.
         services.record_provider_refund(
             payment, provider_reference=refund.id, amount_pence=refund.amount, status=refund.status
         )

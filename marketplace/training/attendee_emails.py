@@ -136,6 +136,8 @@ def announce_session_change(
         if not confirmed:
             continue
         for attendee in _booked(booking):
+            if attendee.email == booking.booker.email:
+                continue  # the booker's notification above already carries the news and the calendar file
             send_email(
                 attendee.email,
                 "training_session_changed",

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..core import audit
 from ..core.clock import utcnow
@@ -262,9 +262,43 @@ def _settle_cancelled_payment(booking: Booking, refund_pence: int) -> int:
         payments.cancel_unpaid(payment)
         return 0
     refund = payments.refund(payment, refund_pence, "Training booking cancelled") if refund_pence else None
+    if refund is not None and refund.status == RefundStatus.FAILED:
+        _tell_refund_failed(booking, refund.amount_pence)
     if refund is None or refund.status == RefundStatus.FAILED:
         return 0
     return refund.amount_pence
+
+
+def _tell_refund_failed(booking: Booking, amount_pence: int) -> None:
+    """A refund the provider refused needs people: the booker is told, and the publisher's owners must act."""
+    from ..core.money import format_pence
+    from ..organisations.services import owners
+
+    course = booking.session.course
+    link = url_for("training.show_booking", booking_id=booking.id, _external=True)
+    audit.record(
+        "payment.refund_failed",
+        obj=booking.payment,
+        organisation=booking.organisation,
+        actor=None,
+        amount=amount_pence,
+        booking_id=booking.id,
+    )
+    notify(
+        booking.booker,
+        "refund_failed",
+        title=f"We could not refund {format_pence(amount_pence)} for {course.title}",
+        body=f"{course.organisation.name} has been told and will contact you.",
+        link=link,
+    )
+    for owner in owners(course.organisation):
+        notify(
+            owner,
+            "refund_failed",
+            title=f"A refund of {format_pence(amount_pence)} for {course.title} failed",
+            body=f"Refund {booking.booker.name} by another means (booking {booking.id}).",
+            link=link,
+        )
 
 
 def _tell_cancelled(booking: Booking, refunded: int, by_publisher: bool) -> None:
@@ -300,20 +334,30 @@ def expire_hold(booking: Booking) -> bool:
 def expire_holds(now: datetime) -> int:
     """Job: expire every reserved booking whose hold has passed."""
     due = db.session.scalars(
-        select(Booking).where(Booking.status == BookingStatus.RESERVED, Booking.hold_expires_at <= now)
+        select(Booking)
+        .where(Booking.status == BookingStatus.RESERVED, Booking.hold_expires_at <= now)
+        .order_by(Booking.session_id, Booking.id)  # sessions locked in one order: concurrent runs cannot deadlock
     ).all()
     expired = 0
     for booking in due:
         try:
             with db.session.begin_nested():  # one bad hold must not keep the others' seats
                 expired += expire_hold(booking)
-        except DomainError:
+        except (DomainError, SQLAlchemyError):
             log.exception("Could not expire the hold of booking %s", booking.id)
     return expired
 
 
 def _booking_for(payment: Payment) -> Booking | None:
     return db.session.scalar(select(Booking).where(Booking.payment_id == payment.id))
+
+
+@hooks.lock_first(PaymentPurpose.TRAINING_BOOKING)
+def _lock_session_of(payment: Payment) -> None:
+    """Before a booking's payment changes, lock its session: the order every seat change uses."""
+    booking = _booking_for(payment)
+    if booking is not None:
+        lock_session(booking.session_id)
 
 
 @hooks.on_paid(PaymentPurpose.TRAINING_BOOKING)

@@ -16,6 +16,7 @@ def _calendar() -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Backstop//Training//EN")
     calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "Backstop training")
     return calendar
 
@@ -28,7 +29,8 @@ def session_event(session: TrainingSession) -> Event:
     event.add("summary", course.title)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("dtstamp", utcnow())  # when this copy was made: a later copy of the same UID replaces an earlier one
+    event.add("dtstamp", utcnow())  # when this copy was made
+    event.add("sequence", session.revision or 0)  # a higher SEQUENCE for the same UID replaces the older event
     event.add("location", session.online_link or session.venue_address or "")
     event.add("description", f"{course.organisation.name}. {course.topic.name}.")
     event.add("url", url_for("training.show_session", session_id=session.id, _external=True))

@@ -147,6 +147,7 @@ def update_session(session: TrainingSession, actor, *, capacity: int, **times_an
         offer_seats(session.id)
     if not changes:
         return 0
+    session.revision += 1
     return announce_session_change(session, live_bookings(session.id), details_before, changes)
 
 
@@ -162,6 +163,7 @@ def cancel_session(session: TrainingSession, actor, reason: str) -> int:
     if session.status != SessionStatus.SCHEDULED:
         raise DomainError(f"This session is {session.status} and cannot be cancelled")
     transition(session, SessionStatus.CANCELLED, SESSION_TRANSITIONS)
+    session.revision += 1
     db.session.flush()  # booking cancellation re-reads the session; it must see it cancelled
     course = session.course
     audit.record("session.cancelled", obj=session, organisation=course.organisation, actor=actor, reason=reason)

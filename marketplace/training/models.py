@@ -192,6 +192,8 @@ class TrainingSession(TimestampMixin, db.Model):
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Goes up whenever booked people are told of a change: calendar apps replace an event with a higher SEQUENCE.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     course = relationship("Course", back_populates="sessions", lazy="joined")
 

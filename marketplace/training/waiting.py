@@ -9,6 +9,7 @@ from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.notifications import notify
+from ..core.template_helpers import format_datetime
 from ..extensions import db
 from .booking import Person, check_people, create_booking, normalise_people
 from .eligibility import check_eligible
@@ -86,14 +87,16 @@ def _waiting(session_id: int) -> list[WaitingListEntry]:
 
 def _offer(entry: WaitingListEntry) -> None:
     now = utcnow()
-    entry.status, entry.offered_at, entry.offer_expires_at = WaitStatus.OFFERED, now, now + timedelta(hours=OFFER_HOURS)
+    # 24 hours, but never past the booking deadline (after it nobody could book the places).
+    until = min(now + timedelta(hours=OFFER_HOURS), entry.session.booking_deadline)
+    entry.status, entry.offered_at, entry.offer_expires_at = WaitStatus.OFFERED, now, until
     audit.record("waiting_list.offered", obj=entry, organisation=entry.organisation, actor=None, seats=entry.seats)
     course = entry.session.course
     notify(
         entry.user,
         "waiting_list_offer",
         title=f"{entry.seats} place{'s' if entry.seats > 1 else ''} on {course.title} are yours if you want them",
-        body=f"Accept within {OFFER_HOURS} hours, or the places go to the next person waiting.",
+        body=f"Accept by {format_datetime(until)}, or the places go to the next person waiting.",
         link=url_for("training.waiting_list_entry", entry_id=entry.id, _external=True),
     )
 
@@ -147,9 +150,9 @@ def withdraw(entry: WaitingListEntry, user) -> None:
 def expire_offers(now: datetime) -> int:
     """Job: offers not taken in time lapse; their seats go to the next entry."""
     due = db.session.scalars(
-        select(WaitingListEntry).where(
-            WaitingListEntry.status == WaitStatus.OFFERED, WaitingListEntry.offer_expires_at <= now
-        )
+        select(WaitingListEntry)
+        .where(WaitingListEntry.status == WaitStatus.OFFERED, WaitingListEntry.offer_expires_at <= now)
+        .order_by(WaitingListEntry.session_id, WaitingListEntry.id)  # sessions locked in one order: no deadlocks
     ).all()
     expired = 0
     for entry in due:

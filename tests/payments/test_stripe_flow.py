@@ -266,3 +266,48 @@ def test_failed_refund_is_taken_off_the_total(ctx):
     assert payments.record_refund_outcome("re_failing", "failed")
     assert (payment.refunded_pence, payment.status) == (0, "succeeded")
     assert payments.reconciliation_problems() == []
+
+
+def test_event_body_is_not_trusted(reserved, stripe_mode, client):
+    """A completed event whose body says 'paid' does nothing while Stripe itself says the session is unpaid."""
+    booking, _ = reserved
+    session = stripe_mode.objects[booking.payment.provider_reference]
+    forged = stripe_mode.event(
+        "checkout.session.completed", {**session, "status": "complete", "payment_status": "paid"}
+    )
+    assert deliver(client, stripe_mode, forged).status_code == 200
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.RESERVED and booking.payment.status == "pending"
+
+
+def test_stale_expired_event_before_completed_ends_confirmed(reserved, stripe_mode, client):
+    """Out of order: an 'expired' event arriving first is checked against Stripe (complete), then 'completed' confirms."""
+    booking, _ = reserved
+    paid = stripe_mode.complete_checkout(booking.payment.provider_reference)
+    deliver(client, stripe_mode, stripe_mode.event("checkout.session.expired", {**paid, "status": "expired"}))
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.RESERVED and booking.session.seats_taken == 2
+    deliver(client, stripe_mode, stripe_mode.event("checkout.session.completed", paid))
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.CONFIRMED and booking.payment.status == "succeeded"
+
+
+def test_refused_refund_tells_booker_and_publisher(reserved, stripe_mode, client, monkeypatch):
+    """If Stripe refuses a refund, nothing is counted as refunded and both the booker and the publisher's owners are told."""
+    from marketplace.core.notifications import Notification
+    from marketplace.payments.models import RefundStatus
+    from marketplace.payments.providers.stripe_provider import StripeProvider
+
+    booking, _ = reserved
+    deliver(client, stripe_mode, completed_event(stripe_mode, booking))
+    db.session.refresh(booking)
+
+    def refuse(self, payment, refund):
+        refund.status = RefundStatus.FAILED
+
+    monkeypatch.setattr(StripeProvider, "refund", refuse)
+    assert bookings.cancel_booking(booking, booking.booker) == 0
+    kinds = db.session.scalars(select(Notification.user_id).where(Notification.kind == "refund_failed")).all()
+    owner_of_council = booking.session.course.organisation.memberships[0].user_id
+    assert sorted(kinds) == sorted([booking.booker_id, owner_of_council])
+    assert booking.payment.refunded_pence == 0

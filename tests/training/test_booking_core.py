@@ -199,3 +199,57 @@ def test_no_offers_after_the_booking_deadline(setup, clock):
     clock.set(session.booking_deadline + timedelta(minutes=1))
     bookings.cancel_booking(booking, owner)
     assert entry.status == WaitStatus.WAITING and session.seats_taken == 0
+
+
+def test_course_cutoff_setting_is_used(setup, clock):
+    """A course with a 2-day cut-off refunds a cancellation 3 days ahead (the default 7 days would not)."""
+    session, owner, enterprise = setup
+    session.course.cancellation_cutoff_days = 2
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann"))
+    clock.set(session.starts_at - timedelta(days=3))
+    assert bookings.cancel_booking(booking, owner) == 1000
+
+
+def test_waiting_list_offer_is_notified_and_emailed(setup, outbox):
+    """The person offered places gets a notification and an email with a link to accept."""
+    from marketplace.core.notifications import Notification
+
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    waiter = factories.user(name="Waiter")
+    entry = waiting.join_waiting_list(session, waiter, factories.enterprise(waiter), people("Cat"))
+    bookings.cancel_booking(booking, owner)
+    db.session.commit()
+    note = db.session.scalar(select(Notification).where(Notification.user_id == waiter.id))
+    assert note.kind == "waiting_list_offer" and f"/training/waiting-list/{entry.id}" in note.link
+    assert any("are yours if you want them" in m["Subject"] for m in outbox.to(waiter.email))
+
+
+def test_offer_never_outlasts_the_booking_deadline(setup, clock):
+    """An offer made 2 hours before booking closes lasts 2 hours, not 24."""
+    session, owner, enterprise = setup
+    booking = bookings.create_booking(session, owner, enterprise, people("Ann", "Bob"))
+    entry = waiting.join_waiting_list(session, owner, enterprise, people("Cat"))
+    clock.set(session.booking_deadline - timedelta(hours=2))
+    bookings.cancel_booking(booking, owner)
+    assert entry.offer_expires_at == session.booking_deadline
+
+
+def test_calendar_sequence_goes_up_when_a_session_changes(setup):
+    """A changed session's .ics carries a higher SEQUENCE, so calendar apps replace the old event."""
+    from marketplace.training import courses
+    from marketplace.training.calendar import session_ics
+
+    session, owner, _ = setup
+    assert b"SEQUENCE:0" in session_ics(session)
+    officer = session.course.organisation.memberships[0].user
+    courses.update_session(
+        session,
+        officer,
+        capacity=session.capacity,
+        starts_at=session.starts_at + timedelta(hours=1),
+        ends_at=session.ends_at + timedelta(hours=1),
+        booking_deadline=session.booking_deadline,
+        place=session.venue_address,
+    )
+    assert b"SEQUENCE:1" in session_ics(session) and b"METHOD:PUBLISH" in session_ics(session)

@@ -5,7 +5,11 @@ from flask import current_app
 
 from ..models import RefundStatus
 
-_REFUND_STATUS = {"succeeded": RefundStatus.SUCCEEDED, "pending": RefundStatus.PENDING}
+_REFUND_STATUS = {
+    "succeeded": RefundStatus.SUCCEEDED,
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,  # settled later by a charge.refund.updated webhook
+}
 
 
 def client() -> stripe.StripeClient:
