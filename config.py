@@ -17,6 +17,7 @@ ENVIRONMENT_SETTINGS = {
     "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
     "REDIS_URL": "REDIS_URL",
     "SERVER_NAME": "SERVER_NAME",
+    "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
     "MAIL_SERVER": "MAIL_SERVER",
     "MAIL_USERNAME": "MAIL_USERNAME",
     "MAIL_PASSWORD": "MAIL_PASSWORD",
@@ -48,6 +49,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = None
     SERVER_NAME = None
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in emails sent by commands and jobs (no request)
     PREFERRED_URL_SCHEME = "http"
 
     SESSION_COOKIE_HTTPONLY = True

@@ -1,10 +1,19 @@
 """Flask commands: seed-demo, create-admin, jobs run-due / list."""
 
+from contextlib import nullcontext
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .extensions import db
+
+
+def links_context():
+    """Commands have no request: links in the emails they send use SERVER_NAME, or else PUBLIC_BASE_URL."""
+    if current_app.config.get("SERVER_NAME"):
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"])
 
 
 def register(app: Flask) -> None:
@@ -39,7 +48,7 @@ def seed_demo_command(if_empty: bool) -> None:
     if if_empty and count_users():
         click.echo("Demo data already present; nothing to do.")
         return
-    with current_app.test_request_context(base_url="http://127.0.0.1:5000"):  # links in demo emails
+    with links_context():
         logins = seed_demo()
         db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
@@ -78,7 +87,9 @@ def run_due_command() -> None:
     """Run every registered periodic job once."""
     from .core.jobs import run_due
 
-    for name, changed in run_due().items():
+    with links_context():
+        results = run_due()
+    for name, changed in results.items():
         click.echo(f"{name}: {'FAILED' if changed < 0 else changed}")
 
 

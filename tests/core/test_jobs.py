@@ -122,3 +122,23 @@ def test_jobs_list_names_every_job(app, ctx):
         name in output
         for name in ("purge-password-reset-tokens", "purge-invitations", "purge-sessions", "purge-sign-in-failures")
     )
+
+
+def test_run_due_builds_email_links_without_a_request(app, ctx, clock, outbox):
+    """`flask jobs run-due` (no request, no SERVER_NAME) still sends emails with links: PUBLIC_BASE_URL is used."""
+    from marketplace.extensions import db
+    from tests import factories
+
+    session = factories.training_session(factories.course(factories.publisher()), days_ahead=1)
+    owner = factories.user()
+    factories.booking(session, owner, factories.enterprise(owner))
+    db.session.commit()
+    saved = app.config["SERVER_NAME"]
+    app.config.update(SERVER_NAME=None, PUBLIC_BASE_URL="https://backstop.example.org")
+    try:
+        output = app.test_cli_runner().invoke(args=["jobs", "run-due"]).output
+    finally:
+        app.config["SERVER_NAME"] = saved
+    assert "FAILED" not in output and "send-training-reminders: 1" in output
+    bodies = [m.get_body(preferencelist=("plain",)).get_content() for m in outbox.to(owner.email)]
+    assert any("https://backstop.example.org/training/" in body for body in bodies)
