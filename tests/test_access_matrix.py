@@ -218,7 +218,9 @@ def test_allowed_personas_reach_their_pages(app, world, login_as, client, person
         if persona in ALLOWED[rule.endpoint] and "GET" in rule.methods:
             response = client.get(_url(app, rule, values))
             redirected_by_state = response.status_code == 302 and "/sign-in" not in response.headers["Location"]
-            assert response.status_code == 200 or redirected_by_state, f"{rule.endpoint} as {persona}: {response.status_code}"
+            assert response.status_code == 200 or redirected_by_state, (
+                f"{rule.endpoint} as {persona}: {response.status_code}"
+            )
 
 
 def test_public_pages_open_without_signing_in(app, world, client):
@@ -229,3 +231,29 @@ def test_public_pages_open_without_signing_in(app, world, client):
             filename = "images/favicon.ico" if rule.endpoint == "govuk_assets.static" else "backstop.css"
             response = client.get(_url(app, rule, {**values, "filename": filename}))
             assert response.status_code in (200, 400), f"{rule.endpoint}: {response.status_code}"
+
+
+@pytest.mark.parametrize("persona", sorted(SIGNED_IN))
+def test_empty_and_junk_posts_never_cause_a_server_error(app, world, login_as, client, persona):
+    """Every form a persona may post answers empty or nonsense input with a message, not a 500."""
+    people, values = world
+    login_as(people[persona])
+    junk = {
+        "name": "x" * 5000,
+        "email": "@",
+        "capacity": "-1",
+        "starts_on-day": "31",
+        "starts_on-month": "2",
+        "starts_on-year": "abc",
+        "area_ids": "999999",
+        "organisation_id": "abc",
+        "rows": "100000",
+    }
+    for rule in sorted(_rules(app), key=lambda r: r.endpoint):
+        if persona not in ALLOWED[rule.endpoint] or "POST" not in rule.methods or rule.endpoint == "accounts.sign_out":
+            continue
+        for data in ({}, junk):
+            response = client.post(_url(app, rule, values), data=data)
+            assert response.status_code < 500, (
+                f"{rule.endpoint} as {persona} with {sorted(data)}: {response.status_code}"
+            )
