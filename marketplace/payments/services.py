@@ -71,6 +71,12 @@ def confirms_on_order(payment: Payment) -> bool:
     return get_provider(payment.provider).confirms_on_order
 
 
+def _lock(payment: Payment) -> None:
+    """Lock the payment row and re-read it; pending changes are flushed first so the re-read cannot lose them."""
+    db.session.flush()
+    db.session.refresh(payment, with_for_update=True)
+
+
 def _claim(payment: Payment, new_status: PaymentStatus, from_statuses: tuple, **values) -> bool:
     """Change the status only if it is still one of from_statuses: exactly one concurrent caller wins."""
     result = db.session.execute(
@@ -102,7 +108,7 @@ def mark_invoice_paid(payment: Payment, actor) -> None:
     if payment.provider != "invoice":
         raise DomainError("Only invoices are marked paid by hand")
     hooks.lock(payment)
-    db.session.refresh(payment, with_for_update=True)  # a double click or a concurrent cancellation waits here
+    _lock(payment)  # a double click or a concurrent cancellation waits here
     if payment.status != PaymentStatus.PENDING:
         cancelled = payment.status in (PaymentStatus.CANCELLED, PaymentStatus.FAILED)
         state = "has been cancelled" if cancelled else "has already been paid"
@@ -134,7 +140,7 @@ def refund(payment: Payment, amount_pence: int, reason: str) -> Refund | None:
 
     The payment row is locked first, so concurrent refunds can never add up to more than was paid.
     """
-    db.session.refresh(payment, with_for_update=True)
+    _lock(payment)
     amount_pence = min(amount_pence, payment.refundable_pence)
     if amount_pence <= 0:
         return None
@@ -179,7 +185,7 @@ def record_provider_refund(payment: Payment, *, provider_reference: str, amount_
 
     The payment row is locked first: a transaction of ours that asked for this refund finishes before we look.
     """
-    db.session.refresh(payment, with_for_update=True)
+    _lock(payment)
     existing = db.session.scalar(
         select(Refund).where(Refund.provider_reference == provider_reference).execution_options(populate_existing=True)
     )
@@ -212,7 +218,7 @@ def record_refund_outcome(provider_reference: str, provider_status: str) -> bool
     if row is None or provider_status not in ("succeeded", "failed", "canceled"):
         return False
     payment = row.payment
-    db.session.refresh(payment, with_for_update=True)  # then re-read the refund: another event may have settled it
+    _lock(payment)  # then re-read the refund: another event may have settled it
     db.session.refresh(row)
     if row.status != RefundStatus.PENDING:
         return False

@@ -311,3 +311,50 @@ def test_refused_refund_tells_booker_and_publisher(reserved, stripe_mode, client
     owner_of_council = booking.session.course.organisation.memberships[0].user_id
     assert sorted(kinds) == sorted([booking.booker_id, owner_of_council])
     assert booking.payment.refunded_pence == 0
+
+
+def test_charge_refunded_body_is_not_trusted(reserved, stripe_mode, client):
+    """A charge.refunded event listing a refund Stripe does not have records nothing (the charge is re-read)."""
+    booking, _ = reserved
+    deliver(client, stripe_mode, completed_event(stripe_mode, booking))
+    db.session.refresh(booking)
+    charge = stripe_mode.objects[stripe_mode.objects[booking.payment.provider_payment_reference]["latest_charge"]]
+    forged_refund = {"id": "re_forged", "object": "refund", "amount": 2000, "status": "succeeded", "metadata": {}}
+    forged = {
+        **charge,
+        "refunded": True,
+        "amount_refunded": 2000,
+        "refunds": {"object": "list", "data": [forged_refund]},
+    }
+    deliver(client, stripe_mode, stripe_mode.event("charge.refunded", forged))
+    db.session.refresh(booking.payment)
+    assert booking.payment.refunded_pence == 0 and _count(Refund) == 0
+
+
+def test_expiring_a_checkout_carries_an_idempotency_key(reserved, stripe_mode):
+    """Stopping an unpaid checkout (the hold expired) is an idempotent write keyed by our payment."""
+    booking, _ = reserved
+    bookings.expire_holds(utcnow() + timedelta(minutes=16))
+    expire = [r for r in stripe_mode.requests if r.method == "POST" and r.path.endswith("/expire")]
+    assert expire and expire[0].idempotency_key == f"training-booking-{booking.id}-expire"
+
+
+def test_refunds_never_exceed_what_was_paid(ctx):
+    """Asking to refund more than remains refunds only what remains, whether we ask or Stripe reports it."""
+    payment = factories.payment(provider="invoice", status="succeeded", amount_pence=1500)
+    first = payments.refund(payment, 1000, "part")
+    second = payments.refund(payment, 99999, "the rest and more")
+    assert (first.amount_pence, second.amount_pence, payment.refunded_pence) == (1000, 500, 1500)
+    assert payments.refund(payment, 100, "nothing left") is None
+    other = factories.payment(provider="stripe", status="succeeded", amount_pence=800)
+    payments.record_provider_refund(other, provider_reference="re_big", amount_pence=5000, status="succeeded")
+    assert other.refunded_pence == 800 and other.status == "refunded"
+
+
+def test_reconciliation_reports_over_recorded_refunds(ctx):
+    """A payment claiming more refunded than its refund rows show is reported."""
+    payment = factories.payment(provider="invoice", status="succeeded", amount_pence=1500)
+    payments.refund(payment, 500, "part")
+    payment.refunded_pence = 900
+    db.session.flush()
+    assert payments.reconciliation_problems() == [f"Payment {payment.id}: refunded_pence 900 but refunds total 500"]
