@@ -277,19 +277,24 @@ def session_form_data(session) -> dict:
     }
 
 
-class CancelSessionForm(BaseForm):
-    """Why a session is cancelled (told to everyone booked)."""
-
-    reason = TextAreaField(
+def cancellation_reason(what: str, told: str) -> TextAreaField:
+    """Why something is cancelled: required, short, and sent to the people told."""
+    return TextAreaField(
         "Reason",
-        description="We send this to everyone booked, with the news that they get a full refund",
+        description=f"We send this to {told}, with the news that they get a full refund",
         widget=GovTextArea(),
         validators=[
-            InputRequired("Enter why the session is cancelled"),
+            InputRequired(f"Enter why the {what} is cancelled"),
             Length(max=200, message="The reason must be 200 characters or fewer"),
         ],
         render_kw={"rows": 3},
     )
+
+
+class CancelSessionForm(BaseForm):
+    """Why a session is cancelled (told to everyone booked)."""
+
+    reason = cancellation_reason("session", "everyone booked")
     submit = submit("Cancel session and refund everyone")
 
 
@@ -348,13 +353,4 @@ class VerifyCertificateForm(FlaskForm):
 class CancelBookingForm(CancelSessionForm):
     """Why a publisher cancels one booking (told to the booker, who is refunded in full)."""
 
-    reason = TextAreaField(
-        "Reason",
-        description="We send this to the person who booked, with the news that they get a full refund",
-        widget=GovTextArea(),
-        validators=[
-            InputRequired("Enter why the booking is cancelled"),
-            Length(max=200, message="The reason must be 200 characters or fewer"),
-        ],
-        render_kw={"rows": 3},
-    )
+    reason = cancellation_reason("booking", "the person who booked")
