@@ -20,9 +20,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import event, make_url
 
 from marketplace import create_app
+from marketplace.core.scratch_db import create_scratch_database, drop_scratch_database
 from marketplace.extensions import db
 
 from . import client, data
@@ -84,33 +85,18 @@ def bench_app() -> Flask:
 # --- database --------------------------------------------------------------------------------------------------
 
 
-def _admin_engine(url):
-    return create_engine(url, isolation_level="AUTOCOMMIT")
-
-
 def create_database(folder: str) -> str:
     """SQLite in the temporary folder, or a fresh private PostgreSQL database next to BENCH_DATABASE_URL's."""
     configured = os.environ.get("BENCH_DATABASE_URL")
     if not configured:
         return f"sqlite:///{folder}/bench.sqlite"
-    url = make_url(configured)
-    private = f"{url.database}_bench_{os.getpid()}"
-    engine = _admin_engine(url)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{private}"'))
-        connection.execute(text(f'CREATE DATABASE "{private}"'))
-    engine.dispose()
-    return url.set(database=private).render_as_string(hide_password=False)
+    return create_scratch_database(configured, f"bench_{os.getpid()}")
 
 
 def drop_database(database_uri: str) -> None:
-    url = make_url(database_uri)
-    if url.get_backend_name() != "postgresql":
-        return
-    engine = _admin_engine(make_url(os.environ["BENCH_DATABASE_URL"]))
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    engine.dispose()
+    """Drop the private PostgreSQL database (nothing to do for SQLite)."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        drop_scratch_database(os.environ["BENCH_DATABASE_URL"], database_uri)
 
 
 def build_database(database_uri: str, outbox: str) -> data.Targets:

@@ -12,10 +12,11 @@ from flask import g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, delete, func, make_url, select, text
+from sqlalchemy import delete, func, select
 
 from marketplace import create_app
 from marketplace.core.clock import clock as app_clock
+from marketplace.core.scratch_db import create_scratch_database, drop_scratch_database
 from marketplace.extensions import db
 
 from . import factories
@@ -53,33 +54,12 @@ class CheckingClient(FlaskClient):
         return super().post(*args, **kwargs)
 
 
-def _admin(url):
-    return create_engine(url, isolation_level="AUTOCOMMIT")
-
-
 def _database_url(tmp_path_factory) -> str:
     """SQLite in a temporary folder, or a private PostgreSQL database per test process (so runs never collide)."""
     configured = os.environ.get("TEST_DATABASE_URL")
     if not configured:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    url = make_url(configured)
-    private = f"{url.database}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
-    engine = _admin(url)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{private}"'))
-        connection.execute(text(f'CREATE DATABASE "{private}"'))
-    engine.dispose()
-    return url.set(database=private).render_as_string(hide_password=False)
-
-
-def _drop_private_database(url_string: str) -> None:
-    url = make_url(url_string)
-    if url.get_backend_name() != "postgresql":
-        return
-    engine = _admin(make_url(os.environ["TEST_DATABASE_URL"]))
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    engine.dispose()
+    return create_scratch_database(configured, f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}")
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +84,8 @@ def app(tmp_path_factory):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
-    _drop_private_database(database_url)
+    if os.environ.get("TEST_DATABASE_URL"):
+        drop_scratch_database(os.environ["TEST_DATABASE_URL"], database_url)
 
 
 def _empty_tables(application) -> None:
