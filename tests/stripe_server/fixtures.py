@@ -3,13 +3,16 @@
 import pytest
 import stripe
 
+from marketplace.core.clock import clock
+
 from .server import StripeTestServer
 
 
 @pytest.fixture(scope="session")
 def stripe_server_session():
-    """The process's StripeTestServer, started once."""
-    with StripeTestServer() as server:
+    """The process's StripeTestServer, started once; it tells the time by the app's injectable clock, as the
+    app does, so a test's frozen moment is "now" to both sides (Stripe's expiry checks never meet the real date)."""
+    with StripeTestServer(now=lambda: clock.now().timestamp()) as server:
         yield server
 
 
