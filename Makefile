@@ -39,9 +39,11 @@ assets: $(STATIC_GOVUK)/.stamp
 	@if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
+# With REDIS_URL (or QUEUE_REDIS_URL) set, a queue worker runs alongside the server and stops with it.
 run: $(VENV)/.stamp-runtime assets
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	@if [ -n "$$REDIS_URL$$QUEUE_REDIS_URL" ]; then $(FLASK) queue worker & trap "kill $$! 2>/dev/null" EXIT; fi; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.stamp-dev assets /usr/bin/chromium

@@ -16,6 +16,8 @@ ENVIRONMENT_SETTINGS = {
     "SECRET_KEY": "SECRET_KEY",
     "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
     "REDIS_URL": "REDIS_URL",
+    "QUEUE_REDIS_URL": "QUEUE_REDIS_URL",
+    "QUEUE_NAME": "QUEUE_NAME",
     "SERVER_NAME": "SERVER_NAME",
     "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
     "MAIL_SERVER": "MAIL_SERVER",
@@ -48,6 +50,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = None
+    QUEUE_REDIS_URL = None  # Redis for the job queue (default: REDIS_URL); neither set: jobs run in-process
+    QUEUE_NAME = "backstop"
+    QUEUE_RETRY_INTERVALS = (30, 120, 600)  # seconds before each retry of a failed queued job
     SERVER_NAME = None
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in emails sent by commands and jobs (no request)
     PREFERRED_URL_SCHEME = "http"

@@ -4,20 +4,27 @@ import logging
 import os
 
 from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, settings_from_environment
 
+from . import cli
+from .core import assets, template_helpers
+from .core.errors import register_error_pages
+from .core.security import register_security
+from .extensions import csrf, db, limiter, login_manager, migrate
+
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    """Build the application: configuration, extensions, templates, blueprints, commands."""
+    """Build the application: configuration, extensions, templates, features, plumbing, commands."""
     config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
     app = Flask(__name__, instance_relative_config=True, template_folder=None, static_folder="static")
     configure(app, config_name, overrides)
     register_extensions(app)
     register_templates(app)
-    register_blueprints(app)
+    register_features(app)
     register_plumbing(app)
     register_commands(app)
     return app
@@ -40,9 +47,6 @@ def configure(app: Flask, config_name: str, overrides: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
-    from . import models  # noqa: F401  (the whole schema, for migrations)
-    from .extensions import csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
     migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
@@ -59,8 +63,6 @@ def register_extensions(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     """Our templates first, then the GOV.UK Frontend macros and form widgets."""
-    from govuk_frontend_wtf.main import WTFormsHelpers
-
     templates = os.path.join(os.path.dirname(app.root_path), "templates")
     app.jinja_loader = ChoiceLoader(
         [
@@ -74,52 +76,36 @@ def register_templates(app: Flask) -> None:
         ]
     )
     WTFormsHelpers(app)
-    from .core import template_helpers
-
     template_helpers.register(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    """Every feature's pages."""
-    from .accounts.views import bp as accounts_bp
-    from .admin.views import bp as admin_bp
-    from .core.views import bp as notifications_bp
-    from .cover.views import bp as cover_bp
-    from .dashboard.views import bp as dashboard_bp
-    from .organisations.views import bp as organisations_bp
-    from .payments.views import bp as payments_bp
-    from .payments.webhooks import bp as webhooks_bp
-    from .public.views import bp as public_bp
-    from .training.views import bp as training_bp
+def register_features(app: Flask) -> None:
+    """Every feature's pages, tables, jobs, dashboard tasks, profile sections, links and payment purposes.
 
-    blueprints = (
-        public_bp,
-        accounts_bp,
-        dashboard_bp,
-        organisations_bp,
-        cover_bp,
-        training_bp,
-        payments_bp,
-        webhooks_bp,
-    )
-    for blueprint in (*blueprints, notifications_bp, admin_bp):
-        app.register_blueprint(blueprint)
+    Imported here, not at the top: importing any module of the package runs this file first, and it should not
+    load every feature (the feature modules import nothing from this file, so this hides no cycle).
+    """
+    from .accounts.feature import feature as accounts
+    from .admin.feature import feature as admin
+    from .core.feature import feature as notifications
+    from .cover.feature import feature as cover
+    from .dashboard.feature import feature as dashboard
+    from .organisations.feature import feature as organisations
+    from .payments.feature import feature as payments
+    from .public.feature import feature as public
+    from .training.feature import feature as training
+
+    for feature in (public, accounts, dashboard, organisations, cover, training, payments, notifications, admin):
+        feature.register(app)
 
 
 def register_plumbing(app: Flask) -> None:
-    """Security headers, error pages, request ids, the asset route and the job registry."""
-    from .core import assets, jobs_registry
-    from .core.errors import register_error_pages
-    from .core.security import register_security
-
+    """Security headers, error pages, request ids and the asset route."""
     register_security(app)
     register_error_pages(app)
     assets.register(app)
-    jobs_registry.load()
 
 
 def register_commands(app: Flask) -> None:
-    """flask seed-demo, create-admin and jobs."""
-    from .cli import register
-
-    register(app)
+    """flask seed-demo, create-admin, jobs, reconcile and queue."""
+    cli.register(app)

@@ -1,19 +1,14 @@
-"""Flask commands: seed-demo, create-admin, jobs run-due / list."""
-
-from contextlib import nullcontext
+"""Flask commands: seed-demo, create-admin, jobs run-due / list, reconcile, queue worker."""
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .core.features import jobs as registered_jobs
+from .core.jobs import run_due
+from .core.queue import make_worker, queue_url
+from .core.urls import links_context
 from .extensions import db
-
-
-def links_context():
-    """Commands have no request: links in the emails they send use SERVER_NAME, or else PUBLIC_BASE_URL."""
-    if current_app.config.get("SERVER_NAME"):
-        return nullcontext()
-    return current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"])
 
 
 def register(app: Flask) -> None:
@@ -22,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(jobs)
     app.cli.add_command(reconcile_command)
+    app.cli.add_command(queue_group)
 
 
 @click.command("reconcile")
@@ -85,8 +81,6 @@ jobs = AppGroup("jobs", help="Periodic jobs (run `flask jobs run-due` from cron 
 @jobs.command("run-due")
 def run_due_command() -> None:
     """Run every registered periodic job once."""
-    from .core.jobs import run_due
-
     with links_context():
         results = run_due()
     for name, changed in results.items():
@@ -96,7 +90,19 @@ def run_due_command() -> None:
 @jobs.command("list")
 def list_command() -> None:
     """List the registered jobs."""
-    from .core.jobs import REGISTRY
-
-    for job in REGISTRY.values():
+    for job in registered_jobs().values():
         click.echo(f"{job.name}: {job.description}")
+
+
+queue_group = AppGroup("queue", help="The background job queue (RQ on Redis; emails and notification fan-out).")
+
+
+@queue_group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--no-fork", is_flag=True, help="Run jobs in the worker's own process instead of a forked one.")
+def queue_worker_command(burst: bool, no_fork: bool) -> None:
+    """Run queued jobs (with their retries) until stopped; each job runs in a fresh app context."""
+    app = current_app._get_current_object()
+    if not queue_url(app):
+        raise click.ClickException("Set REDIS_URL (or QUEUE_REDIS_URL): without Redis, jobs run in the web process.")
+    make_worker(app, fork=not no_fork).work(burst=burst, with_scheduler=True, logging_level="INFO")

@@ -1,14 +1,18 @@
 """Demo data for `make run`: publishers, enterprises, relief workers and an admin, all with one password."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from .accounts.services import create_user
+from .accounts.services import create_user, find_user_by_email
+from .core.clock import utcnow
 from .cover.services import save_relief_profile
 from .extensions import db
 from .organisations.models import Area, LegalForm, MemberRole, Organisation, OrgKind, OrgStatus
 from .organisations.services import add_member, create_enterprise
+from .training.booking import Person, create_booking
+from .training.models import Course, Topic, TrainingSession
 
 DEMO_PASSWORD = "backstop-demo-2026"
 DOMAIN = "demo.backstop.example"
@@ -109,11 +113,6 @@ VENUES = {
 
 def seed_training(publishers: dict) -> None:
     """Published courses with upcoming sessions for each demo publisher."""
-    from datetime import timedelta
-
-    from .core.clock import utcnow
-    from .training.models import Course, Topic, TrainingSession
-
     topics = {topic.name: topic for topic in db.session.scalars(select(Topic))}
     today = utcnow().replace(hour=9, minute=30, second=0, microsecond=0)
     for slug, title, topic, delivery, full, subsidised, months, dates in COURSES:
@@ -150,9 +149,6 @@ def seed_training(publishers: dict) -> None:
 
 def seed_bookings() -> None:
     """A few bookings: the small first-aid session is full (so its waiting list can be tried)."""
-    from .accounts.services import find_user_by_email
-    from .training.booking import Person, create_booking
-    from .training.models import TrainingSession
 
     newest_first = select(TrainingSession).order_by(TrainingSession.starts_at.desc())
     sessions = {row.course.title: row for row in db.session.scalars(newest_first)}  # the soonest session wins

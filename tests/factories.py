@@ -4,9 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import count
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from marketplace.accounts.models import User
+from marketplace.accounts.models import IntendedRole, User
 from marketplace.accounts.passwords import hash_password
 from marketplace.core.clock import utcnow
 from marketplace.core.notifications import Notification
@@ -24,6 +25,23 @@ from marketplace.organisations.models import (
     OrgKind,
     OrgStatus,
 )
+from marketplace.payments.models import Payment, PaymentPurpose, PaymentStatus
+from marketplace.payments.providers.invoice import InvoiceProvider
+from marketplace.training.models import (
+    HOLDS_SEATS,
+    Attendee,
+    AttendeeStatus,
+    Booking,
+    BookingStatus,
+    Course,
+    CourseStatus,
+    PriceBand,
+    Topic,
+    TrainingRecord,
+    TrainingSession,
+    WaitingListEntry,
+    WaitStatus,
+)
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -40,7 +58,7 @@ def user(
     email: str | None = None,
     verified: bool = True,
     admin: bool = False,
-    role: str = "entrepreneur",
+    role: str = IntendedRole.ENTREPRENEUR,
 ) -> User:
     """A person who can sign in with PASSWORD."""
     n = next(_seq)
@@ -101,13 +119,13 @@ def publisher(
     )
     db.session.add(organisation)
     db.session.flush()
-    membership(owner or user(role="publisher"), organisation)
+    membership(owner or user(role=IntendedRole.PUBLISHER), organisation)
     return organisation
 
 
 def relief_worker(person: User | None = None, area_name: str = "Leeds") -> ReliefWorkerProfile:
     """A relief worker profile."""
-    profile = ReliefWorkerProfile(user=person or user(role="relief_worker"), area_id=area(area_name).id)
+    profile = ReliefWorkerProfile(user=person or user(role=IntendedRole.RELIEF_WORKER), area_id=area(area_name).id)
     db.session.add(profile)
     db.session.flush()
     return profile
@@ -143,17 +161,17 @@ def notification(person: User, *, title: str = "Something happened", read: bool 
 
 def topic(name: str = "First aid"):
     """A seeded training topic by name."""
-    from marketplace.training.models import Topic
-
     return db.session.scalar(select(Topic).where(Topic.name == name))
 
 
 def course(
-    owner_org: Organisation | None = None, *, status: str = "published", topic_name: str = "First aid", **fields
+    owner_org: Organisation | None = None,
+    *,
+    status: str = CourseStatus.PUBLISHED,
+    topic_name: str = "First aid",
+    **fields,
 ):
     """A course of a publisher (published by default, £40 full / £10 subsidised)."""
-    from marketplace.training.models import Course
-
     row = Course(
         organisation=owner_org or publisher(),
         title=fields.pop("title", f"Course {next(_seq)}"),
@@ -171,8 +189,6 @@ def course(
 
 def training_session(course_row=None, *, days_ahead: int = 30, capacity: int = 10, **fields):
     """A scheduled session of a course, days_ahead from the (injectable) clock."""
-    from marketplace.training.models import TrainingSession
-
     starts = utcnow().replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(days=days_ahead)
     row = TrainingSession(
         course=course_row or course(),
@@ -189,11 +205,14 @@ def training_session(course_row=None, *, days_ahead: int = 30, capacity: int = 1
 
 
 def booking(
-    session_row, booker: User, organisation: Organisation | None = None, *, people=None, status: str = "confirmed"
+    session_row,
+    booker: User,
+    organisation: Organisation | None = None,
+    *,
+    people=None,
+    status: str = BookingStatus.CONFIRMED,
 ):
     """A booking with named attendees, taking seats on the session (no payment)."""
-    from marketplace.training.models import Attendee, Booking
-
     people = people or [(booker.name, booker.email)]
     row = Booking(
         session=session_row,
@@ -201,26 +220,29 @@ def booking(
         organisation=organisation,
         status=status,
         seats=len(people),
-        price_band="free",
+        price_band=PriceBand.FREE,
         unit_price_pence=0,
         total_pence=0,
-        hold_expires_at=utcnow() + timedelta(minutes=15) if status == "reserved" else None,
+        hold_expires_at=utcnow() + timedelta(minutes=15) if status == BookingStatus.RESERVED else None,
     )
     db.session.add(row)
     for name, email in people:
         db.session.add(Attendee(booking=row, session_id=session_row.id, name=name, email=email.lower()))
-    if status in ("reserved", "confirmed"):
+    if status in HOLDS_SEATS:
         session_row.seats_taken += len(people)
     db.session.flush()
     return row
 
 
 def waiting_entry(
-    session_row, person: User, organisation: Organisation | None = None, *, seats: int = 1, status: str = "waiting"
+    session_row,
+    person: User,
+    organisation: Organisation | None = None,
+    *,
+    seats: int = 1,
+    status: str = WaitStatus.WAITING,
 ):
     """A waiting-list entry."""
-    from marketplace.training.models import WaitingListEntry
-
     row = WaitingListEntry(
         session=session_row,
         user=person,
@@ -235,9 +257,7 @@ def waiting_entry(
 
 
 def training_record(attendee, *, number: str | None = None, months: int | None = 12):
-    """A training record for an attendee who attended."""
-    from marketplace.training.models import TrainingRecord
-
+    """A training record for an attendee who attended, valid for `months` from the session (None: no expiry)."""
     booking_row = attendee.booking
     course_row = booking_row.session.course
     completed = booking_row.session.starts_at.date()
@@ -250,10 +270,10 @@ def training_record(attendee, *, number: str | None = None, months: int | None =
         topic_id=course_row.topic_id,
         course_id=course_row.id,
         completed_on=completed,
-        expires_on=completed.replace(year=completed.year + 1) if months else None,
+        expires_on=completed + relativedelta(months=months) if months else None,
         certificate_number=number or f"BSC-TEST{next(_seq):04d}",
     )
-    attendee.status = "attended"
+    attendee.status = AttendeeStatus.ATTENDED
     db.session.add(row)
     db.session.flush()
     return row
@@ -262,23 +282,21 @@ def training_record(attendee, *, number: str | None = None, months: int | None =
 def payment(
     *,
     amount_pence: int = 2000,
-    provider: str = "invoice",
-    status: str = "pending",
+    provider: str = InvoiceProvider.name,
+    status: str = PaymentStatus.PENDING,
     payer_organisation=None,
     payee_organisation=None,
 ):
     """A payment record."""
-    from marketplace.payments.models import Payment
-
     n = next(_seq)
     row = Payment(
-        purpose="training_booking",
+        purpose=PaymentPurpose.TRAINING_BOOKING,
         amount_pence=amount_pence,
         description="Test payment",
         provider=provider,
         status=status,
         idempotency_key=f"test-payment-{n}",
-        invoice_reference=f"BSP-TEST-{n:06d}" if provider == "invoice" else None,
+        invoice_reference=f"BSP-TEST-{n:06d}" if provider == InvoiceProvider.name else None,
         payer_organisation=payer_organisation,
         payee_organisation=payee_organisation,
     )

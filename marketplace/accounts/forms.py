@@ -2,16 +2,34 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovRadioInput
 from wtforms import BooleanField, PasswordField, RadioField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
-from ..core.forms import BaseForm, email_field, new_password_field, submit, text_field
+from ..core.forms import BaseForm, email_field, submit, text_field
 from .models import IntendedRole
+from .passwords import MIN_LENGTH, password_problem
 
 ROLE_CHOICES = {
     IntendedRole.ENTREPRENEUR.value: "I run a care or support micro-enterprise",
     IntendedRole.PUBLISHER.value: "I work for a council or NHS body",
     IntendedRole.RELIEF_WORKER.value: "I am a relief worker",
 }
+
+
+def new_password_field(label: str = "Password") -> PasswordField:
+    """A password that must meet the password rules."""
+
+    def check(form, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    return PasswordField(
+        label,
+        description=f"Must be at least {MIN_LENGTH} characters. Three random words together work well.",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter a password"), check],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class RegisterForm(BaseForm):

@@ -1,13 +1,14 @@
 """Account pages: register, confirm email, sign in and out, passwords, profile."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import DomainError
+from ..core.features import profile_sections_for
+from ..core.permissions import public, signed_in
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
-from ..training.certificates import recent_records_of_person
 from . import services
 from .forms import ChangePasswordForm, EmailOnlyForm, ProfileForm, RegisterForm, ResetPasswordForm, SignInForm
 
@@ -21,6 +22,7 @@ def form_page(form, title: str, **context):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@public
 @_auth_limit
 def register():
     """Create an account and send the confirmation email (same answer if the address is already registered)."""
@@ -44,6 +46,7 @@ def register():
 
 
 @bp.route("/verify-email/<token>")
+@public
 def verify_email(token: str):
     """Confirm an email address from the link we sent."""
     user = services.verify_email(token)
@@ -57,6 +60,7 @@ def verify_email(token: str):
 
 
 @bp.route("/verify-email", methods=["GET", "POST"])
+@public
 @_auth_limit
 def resend_verification():
     """Send a new confirmation link (same answer whether or not the account exists)."""
@@ -71,6 +75,7 @@ def resend_verification():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@public
 @_auth_limit
 def sign_in():
     """Sign in with email and password."""
@@ -91,7 +96,7 @@ def sign_in():
 
 
 @bp.route("/sign-out", methods=["POST"])
-@login_required
+@signed_in
 def sign_out():
     """Sign out of this browser."""
     services.sign_out(current_user._get_current_object())
@@ -101,6 +106,7 @@ def sign_out():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@public
 @_auth_limit
 def forgot_password():
     """Ask for a password reset link."""
@@ -118,6 +124,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
 @_auth_limit
 def reset_password(token: str):
     """Choose a new password from a single-use link."""
@@ -139,7 +146,7 @@ def reset_password(token: str):
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@signed_in
 def profile():
     """See and edit your own details."""
     form = ProfileForm(obj=current_user)
@@ -148,14 +155,13 @@ def profile():
         db.session.commit()
         flash("Your details have been saved.", "success")
         return redirect(url_for("accounts.profile"))
-    records, more_records = recent_records_of_person(current_user)
     return render_template(
-        "accounts/profile.html", form=form, records=records, more_records=more_records, title="Your account"
+        "accounts/profile.html", form=form, sections=profile_sections_for(current_user), title="Your account"
     )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@signed_in
 def change_password():
     """Change your password (signs out every other browser)."""
     form = ChangePasswordForm()

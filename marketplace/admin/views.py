@@ -3,10 +3,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..core.errors import DomainError
+from ..core.actions import attempt, submit
 from ..core.pagination import paginate
-from ..core.permissions import admin_required
+from ..core.permissions import admin_only
 from ..extensions import db
+from ..organisations import areas as org_areas
 from ..organisations import services as org_services
 from ..organisations.forms import AreaForm
 from ..organisations.models import Area, Organisation, OrgStatus
@@ -17,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/")
-@admin_required
+@admin_only
 def index():
     """The admin home: what is waiting."""
     pending = paginate(services.organisations_query(OrgStatus.PENDING), 1)
@@ -25,7 +26,7 @@ def index():
 
 
 @bp.route("/organisations")
-@admin_required
+@admin_only
 def organisations():
     """All organisations, filterable by status."""
     status = request.args.get("status") or None
@@ -39,33 +40,27 @@ def organisations():
 
 def _decide(org_id: int, approve: bool):
     organisation = db.session.get(Organisation, org_id) or abort(404)
-    try:
-        org_services.decide_organisation(organisation, current_user, approve=approve)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if attempt(lambda: org_services.decide_organisation(organisation, current_user, approve=approve)).ok:
         flash(f"{organisation.name} has been {organisation.status}.", "success")
     return redirect(url_for("admin.organisations", status=OrgStatus.PENDING))
 
 
 @bp.route("/organisations/<int:org_id>/approve", methods=["POST"])
-@admin_required
+@admin_only
 def approve_organisation(org_id: int):
     """Let a council or NHS body publish."""
     return _decide(org_id, True)
 
 
 @bp.route("/organisations/<int:org_id>/reject", methods=["POST"])
-@admin_required
+@admin_only
 def reject_organisation(org_id: int):
     """Turn down a council or NHS body."""
     return _decide(org_id, False)
 
 
 @bp.route("/audit")
-@admin_required
+@admin_only
 def audit():
     """Browse and filter the audit log."""
     form = AuditFilterForm(formdata=request.args)
@@ -76,42 +71,31 @@ def audit():
     return render_template("admin/audit.html", form=form, page=page, title="Audit log")
 
 
+def _area_details(form: AreaForm) -> dict:
+    """An area's name, GSS code and nation as the form gives them."""
+    return {"name": form.name.data, "gss_code": form.gss_code.data, "nation": form.nation.data}
+
+
 @bp.route("/areas", methods=["GET", "POST"])
-@admin_required
+@admin_only
 def areas():
     """List areas and add a new one."""
     form = AreaForm()
-    if form.validate_on_submit():
-        try:
-            area = org_services.add_area(
-                name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"{area.name} has been added.", "success")
-            return redirect(url_for("admin.areas"))
-    return render_template("admin/areas.html", form=form, areas=org_services.areas_by_name(), title="Areas")
+    added = submit(form, lambda: org_areas.add_area(**_area_details(form), actor=current_user), report=form.name)
+    if added.ok:
+        flash(f"{added.result.name} has been added.", "success")
+        return redirect(url_for("admin.areas"))
+    return render_template("admin/areas.html", form=form, areas=org_areas.areas_by_name(), title="Areas")
 
 
 @bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
-@admin_required
+@admin_only
 def edit_area(area_id: int):
     """Rename or recode an area."""
     area = db.session.get(Area, area_id) or abort(404)
     form = AreaForm(obj=area)
-    if form.validate_on_submit():
-        try:
-            org_services.update_area(
-                area, name=form.name.data, gss_code=form.gss_code.data, nation=form.nation.data, actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"{area.name} has been saved.", "success")
-            return redirect(url_for("admin.areas"))
+    change = lambda: org_areas.update_area(area, **_area_details(form), actor=current_user)  # noqa: E731
+    if submit(form, change, report=form.name).ok:
+        flash(f"{area.name} has been saved.", "success")
+        return redirect(url_for("admin.areas"))
     return render_template("components/form_page.html", form=form, title=f"Change {area.name}")

@@ -1,9 +1,9 @@
 """Shared form pieces: GOV.UK widgets with plain-English validation messages."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
 
 
 def _strip(value):
@@ -35,24 +35,6 @@ def text_field(
     validators.append(Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"))
     return StringField(
         label, description=hint, widget=GovTextInput(), validators=validators, render_kw=render_kw or None
-    )
-
-
-def new_password_field(label: str = "Password") -> PasswordField:
-    """A password that must meet the password rules."""
-    from ..accounts.passwords import MIN_LENGTH, password_problem
-
-    def check(form, field):
-        problem = password_problem(field.data or "")
-        if problem:
-            raise ValidationError(problem)
-
-    return PasswordField(
-        label,
-        description=f"Must be at least {MIN_LENGTH} characters. Three random words together work well.",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter a password"), check],
-        render_kw={"autocomplete": "new-password"},
     )
 
 

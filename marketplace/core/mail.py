@@ -1,21 +1,41 @@
-"""Email: rendered from templates/emails/, sent after the transaction commits, by SMTP or to the outbox folder."""
+"""Email: rendered from templates/emails/ in the request, delivered by a queued job (SMTP or the outbox folder).
 
+The job carries the whole rendered message and is keyed by its Message-ID: delivery records the key in
+`sent_emails` in the same transaction, so a retried job never sends the same message twice.
+"""
+
+import base64
 import logging
 import smtplib
 import uuid
+from datetime import datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import String
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .clock import utcnow
+from .queue import enqueue
+from .types import UTCDateTime
 
 log = logging.getLogger(__name__)
-_PENDING = "backstop_pending_mail"
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+class SentEmail(db.Model):
+    """One delivered email, by Message-ID: the idempotency key of its delivery job."""
+
+    __tablename__ = "sent_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def build_message(to: str, template: str, *, attachments: tuple = (), **context) -> EmailMessage:
@@ -41,10 +61,39 @@ def build_message(to: str, template: str, *, attachments: tuple = (), **context)
 
 
 def send_email(to: str, template: str, **context) -> EmailMessage:
-    """Render now, deliver when the current transaction commits (never for a change that rolled back)."""
+    """Render now; a queued job delivers it once the current transaction commits (never if it rolls back)."""
     message = build_message(to, template, **context)
-    db.session.info.setdefault(_PENDING, []).append(message)
+    enqueue(deliver_email, base64.b64encode(bytes(message)).decode("ascii"))
     return message
+
+
+def deliver_email(raw: str) -> bool:
+    """Job: deliver one rendered message (base64 of its bytes) unless it was sent already; True if sent now.
+
+    The Message-ID is recorded before delivery and committed after it, so a failed delivery leaves no record
+    (the retry sends it) and a concurrent or repeated run of the same job finds the record and sends nothing.
+    """
+    message = message_from_bytes(base64.b64decode(raw), policy=policy.default)
+    if not _record_sent(str(message["Message-ID"] or "")):
+        log.info("Email %s was sent already; not sending it again", message["Message-ID"])
+        db.session.rollback()
+        return False
+    try:
+        deliver(message)
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return True
+
+
+def _record_sent(message_id: str) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on the Message-ID: True if this run is the one that sends."""
+    if not message_id:
+        raise ValueError("An email job needs a Message-ID, its idempotency key")
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    statement = insert(SentEmail).values(message_id=message_id).on_conflict_do_nothing(index_elements=["message_id"])
+    return db.session.execute(statement.returning(SentEmail.id)).scalar() is not None
 
 
 def outbox_dir() -> Path:
@@ -69,17 +118,3 @@ def deliver(message: EmailMessage) -> None:
     name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     (folder / name).write_bytes(bytes(message))
     log.info("Email to %s, %r, written to %s", message["To"], message["Subject"], folder / name)
-
-
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    for message in session.info.pop(_PENDING, []):
-        try:
-            deliver(message)
-        except (OSError, smtplib.SMTPException):
-            log.exception("Could not send email to %s", message["To"])
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)

@@ -14,6 +14,12 @@ def format_pence(pence: int | None, *, free_word: str = "Free") -> str:
     return f"{sign}£{pounds:,}" if rest == 0 else f"{sign}£{pounds:,}.{rest:02d}"
 
 
+def format_pounds_field(pence: int) -> str:
+    """1250 -> '12.50', 1200 -> '12.00': an amount as it goes back into a form field (parse_pounds reads it)."""
+    pounds, rest = divmod(pence, 100)
+    return f"{pounds}.{rest:02d}"
+
+
 def parse_pounds(text: str | None) -> int | None:
     """'12.50' or '£12.5' -> 1250 pence; None if it is not an amount of money."""
     cleaned = (text or "").strip().replace("£", "").replace(",", "")

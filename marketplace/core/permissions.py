@@ -1,116 +1,151 @@
-"""Who may do what: role tests, route decorators and scoped getters, all in one place."""
+"""Who may do what, as machinery: the policy registry, the route decorators that name a policy, and require().
 
+Features define the relationships and register their policies (organisations/permissions.py, training/permissions.py,
+payments/permissions.py, cover/permissions.py). Every route names one with @public, @signed_in, @admin_only or
+@policy(name, load=...); every service that changes state calls require(actor, name, obj), so a job or a command
+cannot skip the check a page makes. A route's policy is on its view as `access_policy` (tests/test_route_policies.py).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from inspect import signature
 
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
+from .errors import NotAllowed
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+PLATFORM_ADMIN = "platform_admin"
+NOT_ALLOWED = "You do not have permission to do this"
 
 
-def active_memberships(user) -> list:
-    """The person's active memberships (not pending join requests)."""
-    if not user or not user.is_authenticated:
-        return []
-    return [m for m in user.memberships if m.is_active]
+@dataclass(frozen=True)
+class Policy:
+    """A named rule: check(person, object) says whether the person may; a page refuses with `refuse` (403 or 404).
+
+    `within` names a wider policy: people outside it get 404 (they may not know the object exists), people inside it
+    whom this check refuses get `refuse` (a member of a council not yet approved may not add its courses: 403).
+    """
+
+    name: str
+    check: Callable[[object, object], bool]
+    refuse: int = 403
+    within: str | None = None
+
+    def refusal(self, user, obj) -> int | None:
+        """The status a page refuses this person with (404 outside the wider policy), or None if they may."""
+        if self.within is not None and lookup(self.within).refusal(user, obj) is not None:
+            return 404
+        return None if self.check(user, obj) else self.refuse
 
 
-def enterprise_memberships(user) -> list:
-    """Active memberships of enterprises."""
-    return [m for m in active_memberships(user) if m.organisation.is_enterprise]
+POLICIES: dict[str, Policy] = {}
 
 
-def publisher_memberships(user) -> list:
-    """Active memberships of councils and NHS bodies (approved or still pending)."""
-    return [m for m in active_memberships(user) if m.organisation.is_publisher]
+def register_policy(
+    name: str, check: Callable[[object, object], bool], *, refuse: int = 403, within: str | None = None
+) -> Policy:
+    """Add a policy by name; refuse=404 where a person who fails it must not learn the object exists."""
+    known = POLICIES.get(name)
+    if known is not None and known.check.__qualname__ != check.__qualname__:
+        raise ValueError(f"Two policies are called {name}")
+    if within is not None:
+        lookup(within)
+    POLICIES[name] = Policy(name, check, refuse, within)
+    return POLICIES[name]
+
+
+def lookup(name: str) -> Policy:
+    """The policy of that name (a typo fails when the module loads, not when someone is refused)."""
+    try:
+        return POLICIES[name]
+    except KeyError:
+        raise KeyError(f"No policy called {name}: register it in its feature's permissions module") from None
+
+
+def is_signed_in(user) -> bool:
+    """A real person is signed in (not anonymous, not a job)."""
+    return bool(user is not None and user.is_authenticated)
 
 
 def is_admin(user) -> bool:
     """A platform admin."""
-    return bool(user and user.is_authenticated and user.is_admin)
+    return is_signed_in(user) and bool(user.is_admin)
 
 
-def is_entrepreneur(user) -> bool:
-    """Belongs to an enterprise."""
-    return bool(enterprise_memberships(user))
+def allows(user, name: str, obj=None) -> bool:
+    """Whether the named policy lets this person act on obj."""
+    return lookup(name).refusal(user, obj) is None
 
 
-def is_publisher(user) -> bool:
-    """Belongs to a council or NHS body."""
-    return bool(publisher_memberships(user))
+def require(actor, name: str, obj=None) -> None:
+    """Raise NotAllowed unless the named policy lets the actor act on obj (services call this first)."""
+    if not allows(actor, name, obj):
+        raise NotAllowed(NOT_ALLOWED)
 
 
-def is_relief_worker(user) -> bool:
-    """Has a relief worker profile."""
-    return bool(user and user.is_authenticated and user.relief_profile is not None)
+register_policy(PUBLIC, lambda user, obj: True)
+register_policy(SIGNED_IN, lambda user, obj: is_signed_in(user))
+register_policy(PLATFORM_ADMIN, lambda user, obj: is_admin(user))
 
 
-def can_publish(user, organisation) -> bool:
-    """Publishes for an approved council or NHS body it belongs to."""
-    return organisation.is_publisher and organisation.is_approved and membership_in(user, organisation) is not None
+def _declare(view, name: str):
+    """Record the route's policy on its view, where the route-policy test reads it."""
+    view.access_policy = name
+    return view
 
 
-def membership_in(user, organisation):
-    """The person's active membership of an organisation, or None."""
-    for membership in active_memberships(user):
-        if membership.organisation_id == organisation.id:
-            return membership
-    return None
+def public(view):
+    """Anyone may open this page, signed in or not (the page itself decides what each person sees)."""
+    return _declare(view, PUBLIC)
 
 
-def can_view_organisation(user, organisation) -> bool:
-    """Members and platform admins see an organisation's private details."""
-    return is_admin(user) or membership_in(user, organisation) is not None
+def signed_in(view):
+    """Any signed-in person; anonymous people go to the sign-in page. The page shows only their own things."""
+    return _declare(login_required(view), SIGNED_IN)
 
 
-def can_manage_organisation(user, organisation) -> bool:
-    """Owners manage details and members."""
-    membership = membership_in(user, organisation)
-    return membership is not None and membership.is_owner
+def _url_arguments(load: Callable) -> list[str]:
+    """The URL arguments a loader takes: every parameter except `user`."""
+    return [name for name in signature(load).parameters if name != "user"]
 
 
-def can_manage_payments(user, organisation) -> bool:
-    """Owners and finance people of an organisation record that its invoices were paid."""
-    from ..organisations.models import MemberRole
+def policy(name: str, *, load: Callable | None = None):
+    """Only people the named policy allows; anonymous people go to the sign-in page.
 
-    membership = membership_in(user, organisation)
-    return membership is not None and membership.role in (MemberRole.OWNER, MemberRole.FINANCE)
+    load(user=..., <url arguments>) is a scoped getter: it finds the object the policy is about among those the
+    person may see (None answers 404), and the view gets that object in place of the URL arguments it took.
+    """
+    rule = lookup(name)
+    taken = _url_arguments(load) if load is not None else []
+
+    def decorate(view):
+        """The view, behind sign-in, the scoped getter and the policy."""
+
+        @wraps(view)
+        def checked(**kwargs):
+            """Load the object (404 if the person may not see it), check the policy, then show the page."""
+            found = load(user=current_user, **{arg: kwargs.pop(arg) for arg in taken}) if load else None
+            if load is not None and found is None:
+                abort(404)
+            refused = rule.refusal(current_user, found)
+            if refused is not None:
+                abort(refused)
+            return view(found, **kwargs) if load is not None else view(**kwargs)
+
+        return _declare(login_required(checked), name)
+
+    return decorate
 
 
-def can_view_payment(user, payment) -> bool:
-    """The payer (person or organisation members) and the payee organisation's members."""
-    if not user or not user.is_authenticated:
-        return False
-    if payment.payer_user_id == user.id:
-        return True
-    organisations = (payment.payer_organisation, payment.payee_organisation)
-    return any(org is not None and membership_in(user, org) is not None for org in organisations)
-
-
-def admin_required(view):
+def admin_only(view):
     """Only platform admins; others get 403, anonymous people the sign-in page."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not is_admin(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def get_organisation_or_404(org_id: int, *, manage: bool = False):
-    """The organisation if the current user belongs to it (404 otherwise); owners only when manage=True (403)."""
-    from ..organisations.models import Organisation
-
-    organisation = db.session.get(Organisation, org_id)
-    if organisation is None or not can_view_organisation(current_user, organisation):
-        abort(404)
-    if manage and not can_manage_organisation(current_user, organisation):
-        abort(403)
-    return organisation
+    return policy(PLATFORM_ADMIN)(view)
 
 
 def get_owned_or_404(model, object_id: int, organisation):

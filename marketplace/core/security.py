@@ -1,11 +1,9 @@
 """Security headers and per-request CSP nonce."""
 
 import secrets
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 
-STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 STATIC_ENDPOINTS = {"static", "govuk_assets.static"}
 
 
@@ -16,15 +14,16 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def allow_form_action(app: Flask, origins) -> None:
+    """Let a feature name other sites our forms may lead to: `origins()` returns them, asked on each response."""
+    app.extensions.setdefault("form_action_origins", []).append(origins)
+
+
 def _form_action_sources() -> str:
-    """Forms post to us; with Stripe, some (book, pay now) are answered by a redirect to its hosted Checkout page,
-    which browsers also check against form-action. STRIPE_API_BASE (the tests' Stripe) serves that page itself."""
-    config = current_app.config
-    if config.get("PAYMENT_PROVIDER") != "stripe":
-        return "'self'"
-    base = urlsplit(config.get("STRIPE_API_BASE") or "")
-    checkout = f"{base.scheme}://{base.netloc}" if base.scheme and base.netloc else STRIPE_CHECKOUT_ORIGIN
-    return f"'self' {checkout}"
+    """Forms post to us; some are answered by a redirect to another site (a hosted payment page), which browsers
+    also check against form-action, so the features that do that name those sites (allow_form_action)."""
+    others = [origin for origins in current_app.extensions.get("form_action_origins", ()) for origin in origins()]
+    return " ".join(["'self'", *dict.fromkeys(others)])
 
 
 def _content_security_policy() -> str:

@@ -1,49 +1,38 @@
-"""Template globals and filters: navigation by role, unread count, dates and times in UK time."""
+"""Template globals and filters: the features' navigation, and dates and times in UK time (the one place for both)."""
 
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from . import permissions
 from .clock import to_london
+from .features import navigation_for
 from .money import format_pence
-from .notifications import unread_count
-
-
-def _item(text: str, endpoint: str, **values) -> dict:
-    href = url_for(endpoint, **values)
-    return {"text": text, "href": href, "active": request.path == href}
 
 
 def navigation() -> list[dict]:
-    """Service navigation items for the signed-in person's roles."""
-    training = _item("Training", "training.catalogue")
-    if not current_user.is_authenticated:
-        return [training, _item("Sign in", "accounts.sign_in"), _item("Create an account", "accounts.register")]
-    items = [_item("Dashboard", "dashboard.index"), training, _item("Your bookings", "training.my_bookings")]
-    for membership in permissions.active_memberships(current_user):
-        items.append(_item(membership.organisation.name, "organisations.show", org_id=membership.organisation_id))
-    if permissions.is_relief_worker(current_user):
-        items.append(_item("Relief profile", "cover.relief_profile"))
-    if permissions.is_admin(current_user):
-        items.extend([_item("Admin", "admin.index"), _item("Audit log", "admin.audit")])
-    count = unread_count(current_user)
-    label = f"Notifications ({count} unread)" if count else "Notifications"
-    items.extend([_item(label, "notifications.index"), _item("Your account", "accounts.profile")])
+    """Service navigation items for the person, as the registered features give them."""
+    items = []
+    for link in navigation_for(current_user):
+        href = url_for(link.endpoint, **link.values)
+        items.append({"text": link.text, "href": href, "active": request.path == href})
     return items
+
+
+def format_time(moment) -> str:
+    """'2:05pm' in UK time."""
+    return f"{to_london(moment):%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def format_date(moment, *, year: bool = True) -> str:
+    """'3 March 2026' ('3 March' without the year); a datetime is shown in UK time."""
+    local = to_london(moment) if hasattr(moment, "hour") else moment
+    if not local:
+        return ""
+    return f"{local.day} {local:%B %Y}" if year else f"{local.day} {local:%B}"
 
 
 def format_datetime(moment) -> str:
     """'3 March 2026 at 2:05pm' in UK time."""
-    local = to_london(moment)
-    if local is None:
-        return ""
-    return f"{local.day} {local:%B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
-
-
-def format_date(moment) -> str:
-    """'3 March 2026'."""
-    local = to_london(moment) if hasattr(moment, "hour") else moment
-    return f"{local.day} {local:%B %Y}" if local else ""
+    return f"{format_date(moment)} at {format_time(moment)}" if moment else ""
 
 
 def register(app: Flask) -> None:
@@ -52,4 +41,3 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_pence, "money")
     app.add_template_global(navigation)
-    app.add_template_global(permissions, "permissions")

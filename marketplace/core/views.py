@@ -1,18 +1,19 @@
 """Notification pages (shared by every role)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
 from .notifications import Notification, mark_all_read
 from .pagination import paginate
+from .permissions import signed_in
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 @bp.route("/")
-@login_required
+@signed_in
 def index():
     """Your notifications, newest first."""
     query = (
@@ -25,7 +26,7 @@ def index():
 
 
 @bp.route("/read", methods=["POST"])
-@login_required
+@signed_in
 def mark_read():
     """Mark all your notifications as read."""
     mark_all_read(current_user)

@@ -1,18 +1,19 @@
 """Relief worker pages (profile only, for now)."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from ..core.permissions import signed_in
 from ..extensions import db
+from ..organisations.areas import area_choices
 from ..organisations.forms import ReliefProfileForm
-from ..organisations.services import area_choices
 from .services import save_relief_profile
 
 bp = Blueprint("cover", __name__, url_prefix="/relief")
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@signed_in
 def relief_profile():
     """Create or edit your relief worker profile."""
     form = ReliefProfileForm(obj=current_user.relief_profile)

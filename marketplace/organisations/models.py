@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Numeric, String, Table, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import TimestampMixin
+from ..core.states import HasStatus, StateMachine
 from ..core.types import UTCDateTime
 from ..extensions import db
 
@@ -33,6 +34,11 @@ class OrgStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+ORGANISATION_STATES = StateMachine(
+    OrgStatus, {OrgStatus.PENDING: {OrgStatus.APPROVED, OrgStatus.REJECTED}}, "organisation"
+)
 
 
 class LegalForm(StrEnum):
@@ -75,6 +81,12 @@ class MembershipStatus(StrEnum):
     REQUESTED = "requested"
 
 
+# A declined request is deleted (so the person can ask again), never given a status: see decide_join_request.
+MEMBERSHIP_STATES = StateMachine(
+    MembershipStatus, {MembershipStatus.REQUESTED: {MembershipStatus.ACTIVE}}, "membership"
+)
+
+
 class Area(TimestampMixin, db.Model):
     """A UK upper-tier local authority area (adult social care), by GSS code."""
 
@@ -97,10 +109,11 @@ organisation_areas = Table(
 )
 
 
-class Organisation(TimestampMixin, db.Model):
+class Organisation(HasStatus, TimestampMixin, db.Model):
     """A council, NHS body or micro-enterprise."""
 
     __tablename__ = "organisations"
+    STATES = ORGANISATION_STATES
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -129,6 +142,11 @@ class Organisation(TimestampMixin, db.Model):
         return self.status == OrgStatus.APPROVED
 
     @property
+    def can_be_decided(self) -> bool:
+        """Whether a platform admin can still approve or reject it."""
+        return self.can_become(OrgStatus.APPROVED)
+
+    @property
     def kind_label(self) -> str:
         return OrgKind(self.kind).label
 
@@ -140,10 +158,11 @@ class Organisation(TimestampMixin, db.Model):
         return f"<Organisation {self.id} {self.kind} {self.name}>"
 
 
-class Membership(TimestampMixin, db.Model):
+class Membership(HasStatus, TimestampMixin, db.Model):
     """A person's place in an organisation."""
 
     __tablename__ = "memberships"
+    STATES = MEMBERSHIP_STATES
     __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,12 +1,18 @@
-"""Organisation rules: set-up, approval, members, invitations, areas. Callers commit."""
+"""Organisation rules: set-up, approval, members, invitations, areas. Callers commit.
+
+Concurrency: approval is a conditional UPDATE (core/states); every change to a membership first locks its row
+and re-reads it, and a change that could remove an owner first locks the organisation row, so the owner count it
+checks cannot change under it (an organisation always keeps an owner).
+"""
 
 from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..core import audit
+from ..core import audit, states
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.mail import send_email
@@ -14,6 +20,8 @@ from ..core.notifications import notify
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
 from .models import (
+    MEMBERSHIP_STATES,
+    ORGANISATION_STATES,
     PUBLISHER_KINDS,
     Area,
     Invitation,
@@ -24,16 +32,7 @@ from .models import (
     OrgKind,
     OrgStatus,
 )
-
-
-def areas_by_name() -> list[Area]:
-    """Every area, alphabetically."""
-    return list(db.session.scalars(select(Area).order_by(Area.name)))
-
-
-def area_choices() -> dict[int, str]:
-    """Areas as form choices."""
-    return {area.id: area.name for area in areas_by_name()}
+from .permissions import require
 
 
 def add_member(user: User, organisation: Organisation, role: str, status: str = MembershipStatus.ACTIVE) -> Membership:
@@ -56,6 +55,7 @@ def create_enterprise(user: User, **details) -> Organisation:
 
 def update_enterprise(organisation: Organisation, actor: User, **details) -> None:
     """Change an enterprise's profile, recording what changed."""
+    require(actor, "organisation_owner", organisation)
     changes = {
         key: [str(getattr(organisation, key)), str(value)]
         for key, value in details.items()
@@ -69,6 +69,7 @@ def update_enterprise(organisation: Organisation, actor: User, **details) -> Non
 
 def update_publisher(organisation: Organisation, actor: User, *, name: str, areas: list[Area]) -> None:
     """Change a council's or NHS body's name and served areas, recording what changed."""
+    require(actor, "organisation_owner", organisation)
     old = {"name": organisation.name, "areas": sorted(a.gss_code for a in organisation.served_areas)}
     organisation.name, organisation.served_areas = name.strip(), areas
     new = {"name": organisation.name, "areas": sorted(a.gss_code for a in areas)}
@@ -102,11 +103,11 @@ def create_publisher(user: User, *, kind: str, name: str, areas: list[Area]) -> 
 
 
 def decide_organisation(organisation: Organisation, admin: User, *, approve: bool) -> None:
-    """Approve or reject a pending publisher and tell its owners."""
-    if organisation.status != OrgStatus.PENDING:
+    """Approve or reject a pending publisher and tell its owners; of two admins deciding at once, one wins."""
+    require(admin, "platform_admin")
+    status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
+    if not states.change(organisation, ORGANISATION_STATES, status, actor=admin, organisation=organisation):
         raise DomainError(f"{organisation.name} has already been {organisation.status}")
-    organisation.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
-    audit.record(f"organisation.{organisation.status}", obj=organisation, organisation=organisation, actor=admin)
     title = f"{organisation.name} has been approved" if approve else f"{organisation.name} was not approved"
     for owner in owners(organisation):
         notify(
@@ -145,11 +146,11 @@ def request_to_join(user: User, organisation: Organisation) -> Membership:
     """Ask to join a council or NHS body; its owners decide."""
     if not organisation.is_publisher or organisation.status == OrgStatus.REJECTED:
         raise DomainError("You can only ask to join a council or NHS body")
-    if db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
-    ):
-        raise DomainError(f"You have already asked to join {organisation.name}")
-    membership = add_member(user, organisation, MemberRole.MEMBER, MembershipStatus.REQUESTED)
+    try:  # the unique (user, organisation) constraint refuses a second request, even one made at the same moment
+        with db.session.begin_nested():
+            membership = add_member(user, organisation, MemberRole.MEMBER, MembershipStatus.REQUESTED)
+    except IntegrityError:
+        raise DomainError(f"You have already asked to join {organisation.name}") from None
     audit.record("membership.requested", obj=membership, organisation=organisation, actor=user)
     link = url_for("organisations.members", org_id=organisation.id, _external=True)
     for owner in owners(organisation):
@@ -164,22 +165,31 @@ def request_to_join(user: User, organisation: Organisation) -> Membership:
     return membership
 
 
+def _lock_membership(*where) -> Membership | None:
+    """The membership matching `where`, its row locked and re-read; None if it is not there (any more)."""
+    query = select(Membership).where(*where).with_for_update(of=Membership)
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
 def decide_join_request(membership: Membership, actor: User, *, approve: bool) -> None:
-    """Accept or decline a request to join."""
-    if membership.status != MembershipStatus.REQUESTED:
+    """Accept or decline a request to join; of two owners deciding at once, the second is told it was dealt with."""
+    require(actor, "organisation_owner", membership.organisation)
+    request = _lock_membership(Membership.id == membership.id, Membership.status == MembershipStatus.REQUESTED)
+    if request is None:
         raise DomainError("This request has already been dealt with")
-    organisation, person = membership.organisation, membership.user
-    audit.record(
-        "membership.approved" if approve else "membership.declined",
-        obj=membership,
-        organisation=organisation,
-        actor=actor,
-        user_id=person.id,
-    )
+    organisation, person = request.organisation, request.user
     if approve:
-        membership.status = MembershipStatus.ACTIVE
-    else:
-        db.session.delete(membership)
+        states.advance(
+            request,
+            MEMBERSHIP_STATES,
+            MembershipStatus.ACTIVE,
+            actor=actor,
+            action="membership.approved",
+            user_id=person.id,
+        )
+    else:  # deleted rather than given a status, so the person can ask again later
+        audit.record("membership.declined", obj=request, organisation=organisation, actor=actor, user_id=person.id)
+        db.session.delete(request)
     verb = "accepted" if approve else "declined"
     notify(
         person,
@@ -191,12 +201,24 @@ def decide_join_request(membership: Membership, actor: User, *, approve: bool) -
     )
 
 
-def _active_owner_count(organisation: Organisation) -> int:
+def _lock_for_role_change(membership: Membership) -> Membership:
+    """Lock the organisation row (so its owners change one caller at a time), then the membership, re-read."""
+    db.session.execute(
+        select(Organisation.id).where(Organisation.id == membership.organisation_id).with_for_update(key_share=True)
+    )
+    locked = _lock_membership(Membership.id == membership.id)
+    if locked is None:
+        raise DomainError(f"This person is no longer a member of {membership.organisation.name}")
+    return locked
+
+
+def _active_owner_count(organisation_id: int) -> int:
+    """How many active owners the organisation has (exact only while its row is locked)."""
     query = (
         select(func.count())
         .select_from(Membership)
         .where(
-            Membership.organisation_id == organisation.id,
+            Membership.organisation_id == organisation_id,
             Membership.role == MemberRole.OWNER,
             Membership.status == MembershipStatus.ACTIVE,
         )
@@ -205,12 +227,15 @@ def _active_owner_count(organisation: Organisation) -> int:
 
 
 def _guard_last_owner(membership: Membership) -> None:
-    if membership.is_owner and _active_owner_count(membership.organisation) <= 1:
+    """Refuse to take away the last owner; call with the organisation locked (_lock_for_role_change)."""
+    if membership.is_owner and _active_owner_count(membership.organisation_id) <= 1:
         raise DomainError("An organisation must keep at least one owner. Make someone else an owner first")
 
 
 def remove_member(membership: Membership, actor: User) -> None:
     """Remove a person from an organisation (never the last owner)."""
+    require(actor, "organisation_owner", membership.organisation)
+    membership = _lock_for_role_change(membership)
     _guard_last_owner(membership)
     audit.record(
         "membership.removed",
@@ -225,7 +250,11 @@ def remove_member(membership: Membership, actor: User) -> None:
 
 def change_role(membership: Membership, role: str, actor: User) -> None:
     """Make a member an owner or an owner a member (never leaving no owner)."""
-    if role not in (MemberRole.OWNER, MemberRole.MEMBER) or membership.role == role:
+    require(actor, "organisation_owner", membership.organisation)
+    if role not in (MemberRole.OWNER, MemberRole.MEMBER):
+        return
+    membership = _lock_for_role_change(membership)
+    if membership.role == role:
         return
     if role == MemberRole.MEMBER:
         _guard_last_owner(membership)
@@ -243,6 +272,7 @@ def change_role(membership: Membership, role: str, actor: User) -> None:
 
 def invite(organisation: Organisation, email: str, role: str, actor: User) -> Invitation:
     """Email a single-use invitation link to join the organisation."""
+    require(actor, "organisation_owner", organisation)
     email = email.strip().lower()
     existing = db.session.scalar(
         select(Membership).join(User).where(Membership.organisation_id == organisation.id, User.email == email)
@@ -292,31 +322,25 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
     ).rowcount
     if claimed != 1:
         return None
-    existing = db.session.scalar(
-        select(Membership).where(
-            Membership.user_id == user.id, Membership.organisation_id == invitation.organisation_id
-        )
+    membership = _lock_membership(
+        Membership.user_id == user.id, Membership.organisation_id == invitation.organisation_id
     )
-    if existing:
-        if not existing.is_owner:  # an invitation never demotes an owner (who may be the last one)
-            existing.role = invitation.role
-        existing.status = MembershipStatus.ACTIVE
-        membership = existing
-    else:
+    if membership is None:
         membership = add_member(user, invitation.organisation, invitation.role)
-    audit.record(
-        "invitation.accepted",
-        obj=membership,
-        organisation=invitation.organisation,
-        actor=user,
-        invitation_id=invitation.id,
-        role=invitation.role,
-    )
+    elif not membership.is_owner:  # an invitation never demotes an owner (who may be the last one)
+        membership.role = invitation.role
+    details = {"invitation_id": invitation.id, "role": invitation.role}
+    # A request to join is approved by the invitation, and that change records the acceptance.
+    if not states.change(
+        membership, MEMBERSHIP_STATES, MembershipStatus.ACTIVE, action="invitation.accepted", actor=user, **details
+    ):
+        audit.record("invitation.accepted", obj=membership, organisation=invitation.organisation, actor=user, **details)
     return membership
 
 
 def revoke_invitation(invitation: Invitation, actor: User) -> None:
     """Cancel an invitation that has not been used."""
+    require(actor, "organisation_owner", invitation.organisation)
     invitation.revoked = True
     audit.record(
         "invitation.revoked", obj=invitation, organisation=invitation.organisation, actor=actor, email=invitation.email
@@ -351,27 +375,3 @@ def purge_expired_invitations(now) -> int:
         (Invitation.expires_at <= now) | Invitation.accepted_at.is_not(None) | Invitation.revoked.is_(True)
     )
     return db.session.execute(query).rowcount or 0
-
-
-def add_area(*, name: str, gss_code: str, nation: str, actor: User) -> Area:
-    """Add an area (admin)."""
-    _check_area_unique(name, gss_code)
-    area = Area(name=name.strip(), gss_code=gss_code, nation=nation)
-    db.session.add(area)
-    audit.record("area.added", obj=area, actor=actor, name=area.name, gss_code=gss_code)
-    return area
-
-
-def update_area(area: Area, *, name: str, gss_code: str, nation: str, actor: User) -> None:
-    """Rename or recode an area (admin)."""
-    _check_area_unique(name, gss_code, exclude=area.id)
-    audit.record("area.updated", obj=area, actor=actor, old=[area.name, area.gss_code], new=[name.strip(), gss_code])
-    area.name, area.gss_code, area.nation = name.strip(), gss_code, nation
-
-
-def _check_area_unique(name: str, gss_code: str, exclude: int | None = None) -> None:
-    query = select(Area).where((func.lower(Area.name) == name.strip().lower()) | (Area.gss_code == gss_code))
-    if exclude is not None:
-        query = query.where(Area.id != exclude)
-    if db.session.scalar(query):
-        raise DomainError("An area with this name or GSS code already exists")

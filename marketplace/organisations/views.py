@@ -1,15 +1,16 @@
 """Organisation pages: set-up, profile, members and invitations."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from ..core import permissions
-from ..core.errors import DomainError
-from ..core.permissions import get_organisation_or_404, get_owned_or_404
+from ..core.actions import attempt, submit
+from ..core.permissions import allows, get_owned_or_404, policy, public, signed_in
 from ..extensions import db
+from . import areas as area_list
 from . import services
 from .forms import EnterpriseForm, InviteForm, JoinPublisherForm, PublisherDetailsForm, PublisherForm
 from .models import Area, Invitation, MemberRole, Membership, Organisation
+from .permissions import organisation_for
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -26,11 +27,11 @@ def _enterprise_details(form: EnterpriseForm) -> dict:
 
 
 @bp.route("/new/enterprise", methods=["GET", "POST"])
-@login_required
+@signed_in
 def new_enterprise():
     """Set up your enterprise."""
     form = EnterpriseForm()
-    form.area_id.choices = services.area_choices()
+    form.area_id.choices = area_list.area_choices()
     if form.validate_on_submit():
         organisation = services.create_enterprise(current_user, **_enterprise_details(form))
         db.session.commit()
@@ -45,11 +46,11 @@ def new_enterprise():
 
 
 @bp.route("/new/publisher", methods=["GET", "POST"])
-@login_required
+@signed_in
 def new_publisher():
     """Register a council or NHS body (or ask to join one)."""
     form = PublisherForm()
-    form.area_ids.choices = services.area_choices()
+    form.area_ids.choices = area_list.area_choices()
     join_form = JoinPublisherForm()
     join_form.organisation_id.choices = {org.id: org.name for org in services.joinable_publishers()}
     if form.validate_on_submit():
@@ -64,7 +65,7 @@ def new_publisher():
 
 
 @bp.route("/join", methods=["POST"])
-@login_required
+@signed_in
 def join_publisher():
     """Ask to join a council or NHS body already on Backstop."""
     join_form = JoinPublisherForm()
@@ -73,37 +74,30 @@ def join_publisher():
         flash("Select your organisation.", "error")
         return redirect(url_for("organisations.new_publisher"))
     organisation = db.session.get(Organisation, join_form.organisation_id.data)
-    try:
-        services.request_to_join(current_user, organisation)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    success = f"You have asked to join {organisation.name}. Its owners will decide."
+    if not attempt(lambda: services.request_to_join(current_user, organisation), success=success).ok:
         return redirect(url_for("organisations.new_publisher"))
-    db.session.commit()
-    flash(f"You have asked to join {organisation.name}. Its owners will decide.", "success")
     return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/<int:org_id>")
-@login_required
-def show(org_id: int):
+@policy("organisation_viewer", load=organisation_for)
+def show(organisation: Organisation):
     """An organisation's details, for its members."""
-    organisation = get_organisation_or_404(org_id)
-    can_manage = permissions.can_manage_organisation(current_user, organisation)
+    can_manage = allows(current_user, "organisation_owner", organisation)
     return render_template(
         "organisations/show.html", organisation=organisation, can_manage=can_manage, title=organisation.name
     )
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(org_id: int):
+@policy("organisation_owner", load=organisation_for)
+def edit(organisation: Organisation):
     """Change an organisation's details (owners only)."""
-    organisation = get_organisation_or_404(org_id, manage=True)
     if not organisation.is_enterprise:
         return _edit_publisher(organisation)
     form = EnterpriseForm(obj=organisation)
-    form.area_id.choices = services.area_choices()
+    form.area_id.choices = area_list.area_choices()
     if form.validate_on_submit():
         services.update_enterprise(organisation, current_user, **_enterprise_details(form))
         db.session.commit()
@@ -115,7 +109,7 @@ def edit(org_id: int):
 def _edit_publisher(organisation: Organisation):
     """A council's or NHS body's name and served areas."""
     form = PublisherDetailsForm(obj=organisation, area_ids=[area.id for area in organisation.served_areas])
-    form.area_ids.choices = services.area_choices()
+    form.area_ids.choices = area_list.area_choices()
     if form.validate_on_submit():
         areas = list(db.session.scalars(db.select(Area).where(Area.id.in_(form.area_ids.data))))
         services.update_publisher(organisation, current_user, name=form.name.data, areas=areas)
@@ -126,69 +120,53 @@ def _edit_publisher(organisation: Organisation):
 
 
 @bp.route("/<int:org_id>/members")
-@login_required
-def members(org_id: int):
+@policy("organisation_viewer", load=organisation_for)
+def members(organisation: Organisation):
     """Who belongs to the organisation, open invitations and requests to join."""
-    organisation = get_organisation_or_404(org_id)
     return render_template(
         "organisations/members.html",
         organisation=organisation,
         memberships=sorted(organisation.memberships, key=lambda m: (m.status, m.user.name.lower())),
         invitations=services.open_invitations(organisation),
-        can_manage=permissions.can_manage_organisation(current_user, organisation),
+        can_manage=allows(current_user, "organisation_owner", organisation),
         title=f"Members of {organisation.name}",
     )
 
 
 @bp.route("/<int:org_id>/invite", methods=["GET", "POST"])
-@login_required
-def invite(org_id: int):
+@policy("organisation_owner", load=organisation_for)
+def invite(organisation: Organisation):
     """Invite someone by email (owners only)."""
-    organisation = get_organisation_or_404(org_id, manage=True)
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            services.invite(organisation, form.email.data, form.role.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {form.email.data}.", "success")
-            return redirect(url_for("organisations.members", org_id=organisation.id))
+    send = lambda: services.invite(organisation, form.email.data, form.role.data, current_user)  # noqa: E731
+    if submit(form, send, success=f"Invitation sent to {form.email.data}.", report=form.email).ok:
+        return redirect(url_for("organisations.members", org_id=organisation.id))
     return render_template("components/form_page.html", form=form, title=f"Invite someone to {organisation.name}")
 
 
-def _member_action(org_id: int, membership_id: int, action, success: str):
-    organisation = get_organisation_or_404(org_id, manage=True)
+def _member_action(organisation: Organisation, membership_id: int, action, success: str):
+    """Do one thing to one member of the organisation, then go back to its members."""
     membership = get_owned_or_404(Membership, membership_id, organisation)
-    name = membership.user.name
-    try:
-        action(membership)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success.format(name=name), "success")
-    return redirect(url_for("organisations.members", org_id=organisation.id))
+    back = redirect(url_for("organisations.members", org_id=organisation.id))
+    attempt(lambda: action(membership), success=success.format(name=membership.user.name))
+    return back
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/remove", methods=["POST"])
-@login_required
-def remove_member(org_id: int, membership_id: int):
+@policy("organisation_owner", load=organisation_for)
+def remove_member(organisation: Organisation, membership_id: int):
     """Remove a member (owners only)."""
     return _member_action(
-        org_id, membership_id, lambda m: services.remove_member(m, current_user), "{name} has been removed."
+        organisation, membership_id, lambda m: services.remove_member(m, current_user), "{name} has been removed."
     )
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/make-owner", methods=["POST"])
-@login_required
-def make_owner(org_id: int, membership_id: int):
+@policy("organisation_owner", load=organisation_for)
+def make_owner(organisation: Organisation, membership_id: int):
     """Make a member an owner (owners only)."""
     return _member_action(
-        org_id,
+        organisation,
         membership_id,
         lambda m: services.change_role(m, MemberRole.OWNER, current_user),
         "{name} is now an owner.",
@@ -196,11 +174,11 @@ def make_owner(org_id: int, membership_id: int):
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/make-member", methods=["POST"])
-@login_required
-def make_member(org_id: int, membership_id: int):
+@policy("organisation_owner", load=organisation_for)
+def make_member(organisation: Organisation, membership_id: int):
     """Make an owner a plain member (owners only)."""
     return _member_action(
-        org_id,
+        organisation,
         membership_id,
         lambda m: services.change_role(m, MemberRole.MEMBER, current_user),
         "{name} is now a member.",
@@ -208,11 +186,11 @@ def make_member(org_id: int, membership_id: int):
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/approve", methods=["POST"])
-@login_required
-def approve_request(org_id: int, membership_id: int):
+@policy("organisation_owner", load=organisation_for)
+def approve_request(organisation: Organisation, membership_id: int):
     """Accept a request to join (owners only)."""
     return _member_action(
-        org_id,
+        organisation,
         membership_id,
         lambda m: services.decide_join_request(m, current_user, approve=True),
         "{name} has joined.",
@@ -220,11 +198,11 @@ def approve_request(org_id: int, membership_id: int):
 
 
 @bp.route("/<int:org_id>/members/<int:membership_id>/decline", methods=["POST"])
-@login_required
-def decline_request(org_id: int, membership_id: int):
+@policy("organisation_owner", load=organisation_for)
+def decline_request(organisation: Organisation, membership_id: int):
     """Decline a request to join (owners only)."""
     return _member_action(
-        org_id,
+        organisation,
         membership_id,
         lambda m: services.decide_join_request(m, current_user, approve=False),
         "{name}'s request has been declined.",
@@ -232,10 +210,9 @@ def decline_request(org_id: int, membership_id: int):
 
 
 @bp.route("/<int:org_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
-@login_required
-def revoke_invitation(org_id: int, invitation_id: int):
+@policy("organisation_owner", load=organisation_for)
+def revoke_invitation(organisation: Organisation, invitation_id: int):
     """Cancel an unused invitation (owners only)."""
-    organisation = get_organisation_or_404(org_id, manage=True)
     invitation = get_owned_or_404(Invitation, invitation_id, organisation)
     services.revoke_invitation(invitation, current_user)
     db.session.commit()
@@ -244,23 +221,21 @@ def revoke_invitation(org_id: int, invitation_id: int):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
 def accept_invitation(token: str):
     """See and accept an invitation (sign in first, as the invited email address)."""
     invitation = services.usable_invitation(token)
     if invitation is None:
         return render_template("accounts/link_invalid.html", title="This invitation has expired or is not valid"), 400
     if current_user.is_authenticated and request.method == "POST":
-        try:
-            membership = services.accept_invitation(invitation, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        accepted = attempt(lambda: services.accept_invitation(invitation, current_user))
+        if not accepted.ok:
             return redirect(url_for("organisations.accept_invitation", token=token))
+        membership = accepted.result
         if membership is None:
             return render_template(
                 "accounts/link_invalid.html", title="This invitation has expired or is not valid"
             ), 400
-        db.session.commit()
         flash(f"You have joined {membership.organisation.name}.", "success")
         return redirect(url_for("organisations.show", org_id=membership.organisation_id))
     return render_template(
@@ -272,7 +247,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/invitations")
-@login_required
+@signed_in
 def invitations_list():
     """Invitations waiting for you."""
     return render_template(
@@ -281,12 +256,9 @@ def invitations_list():
 
 
 @bp.route("/invitations/<int:invitation_id>/accept", methods=["POST"])
-@login_required
-def accept_invitation_by_id(invitation_id: int):
+@policy("invitee", load=services.invitation_for_user)
+def accept_invitation_by_id(invitation: Invitation):
     """Accept an invitation addressed to you from your invitations page."""
-    invitation = services.invitation_for_user(invitation_id, current_user)
-    if invitation is None:
-        abort(404)
     membership = services.accept_invitation(invitation, current_user)
     if membership is None:
         abort(404)

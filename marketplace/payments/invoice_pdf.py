@@ -6,15 +6,6 @@ from ..core.money import format_pence
 from ..core.template_helpers import format_date
 from .services import amount_owed
 
-STATUS_WORDS = {
-    "pending": "Awaiting payment",
-    "succeeded": "Paid",
-    "cancelled": "Cancelled",
-    "failed": "Failed",
-    "partially_refunded": "Paid, partly refunded",
-    "refunded": "Refunded",
-}
-
 
 def _text(value) -> str:
     """The PDF's built-in font covers Latin-1 only; anything else becomes '?' rather than failing."""
@@ -49,16 +40,15 @@ def render(payment) -> bytes:
         ("Date", format_date(payment.created_at)),
         ("From", payment.payee_organisation.name if payment.payee_organisation else "Backstop"),
         ("To", payer_name(payment)),
-        ("Status", STATUS_WORDS.get(payment.status, payment.status)),
+        ("Status", payment.status_label),
     )
     for label, value in details:
         pdf.cell(0, 7, _text(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     _row(pdf, "Description", "Amount", bold=True)
     _row(pdf, payment.description, format_pence(payment.amount_pence, free_word="£0"))
-    for refund in payment.refunds:
-        if refund.status != "failed":
-            _row(pdf, f"Credit: {refund.reason}", f"-{format_pence(refund.amount_pence)}")
+    for refund in payment.credits:
+        _row(pdf, f"Credit: {refund.reason}", f"-{format_pence(refund.amount_pence)}")
     pdf.ln(2)
     _row(pdf, "Amount owed", format_pence(amount_owed(payment), free_word="£0"), bold=True)
     return bytes(pdf.output())

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import TimestampMixin
+from ..core.states import HasStatus, StateMachine
 from ..core.types import UTCDateTime
 from ..extensions import db
 
@@ -29,13 +30,38 @@ class PaymentStatus(StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
     REFUNDED = "refunded"
 
+    @property
+    def label(self) -> str:
+        """The status in words, the same on every page, list and PDF."""
+        return _PAYMENT_WORDS[self]
 
-PAYMENT_TRANSITIONS = {
-    PaymentStatus.PENDING: {PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELLED},
-    PaymentStatus.CANCELLED: {PaymentStatus.SUCCEEDED},  # paid at the last moment after all
-    PaymentStatus.SUCCEEDED: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
-    PaymentStatus.PARTIALLY_REFUNDED: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
+    @property
+    def paid(self) -> bool:
+        """The money arrived (whatever has been refunded since)."""
+        return self in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+
+
+_PAYMENT_WORDS = {
+    PaymentStatus.PENDING: "Awaiting payment",
+    PaymentStatus.SUCCEEDED: "Paid",
+    PaymentStatus.FAILED: "Failed",
+    PaymentStatus.CANCELLED: "Cancelled",
+    PaymentStatus.PARTIALLY_REFUNDED: "Paid, partly refunded",
+    PaymentStatus.REFUNDED: "Refunded",
 }
+
+PAYMENT_STATES = StateMachine(
+    PaymentStatus,
+    {
+        PaymentStatus.PENDING: {PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELLED},
+        PaymentStatus.CANCELLED: {PaymentStatus.SUCCEEDED},  # paid at the last moment after all
+        PaymentStatus.SUCCEEDED: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
+        # Back to fewer refunds when a refund fails at the provider after it was counted:
+        PaymentStatus.PARTIALLY_REFUNDED: {PaymentStatus.REFUNDED, PaymentStatus.SUCCEEDED},
+        PaymentStatus.REFUNDED: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.SUCCEEDED},
+    },
+    "payment",
+)
 
 
 class RefundStatus(StrEnum):
@@ -46,8 +72,15 @@ class RefundStatus(StrEnum):
     FAILED = "failed"
 
 
-class Payment(TimestampMixin, db.Model):
+REFUND_STATES = StateMachine(
+    RefundStatus, {RefundStatus.PENDING: {RefundStatus.SUCCEEDED, RefundStatus.FAILED}}, "refund"
+)
+
+
+class Payment(HasStatus, TimestampMixin, db.Model):
     """One payment from a payer to a publisher, through a provider."""
+
+    STATES = PAYMENT_STATES
 
     __tablename__ = "payments"
     __table_args__ = (
@@ -79,11 +112,29 @@ class Payment(TimestampMixin, db.Model):
 
     @property
     def refundable_pence(self) -> int:
+        """What has been paid (or is owed) and not yet given back."""
         return self.amount_pence - self.refunded_pence
 
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return PaymentStatus(self.status).label
 
-class Refund(TimestampMixin, db.Model):
+    @property
+    def is_paid(self) -> bool:
+        """The money arrived (whatever has been refunded since)."""
+        return PaymentStatus(self.status).paid
+
+    @property
+    def credits(self) -> list:
+        """Refunds and credits that count (a refund the provider refused does not)."""
+        return [refund for refund in self.refunds if refund.status != RefundStatus.FAILED]
+
+
+class Refund(HasStatus, TimestampMixin, db.Model):
     """Money returned against a payment."""
+
+    STATES = REFUND_STATES
 
     __tablename__ = "refunds"
     __table_args__ = (CheckConstraint("amount_pence > 0", name="amount_positive"),)

@@ -1,20 +1,23 @@
-"""Payment rules: create, take, confirm, refund, mark invoices paid, reconcile. Callers commit."""
+"""Payment rules: create, take, confirm, refund, mark invoices paid, reconcile. Callers commit.
+
+Nothing here knows which provider a payment uses: each mode question is asked of `provider_of(payment)`, and
+every status change goes through core/states.change() with the payments' own audit action names.
+"""
 
 import logging
 
-import stripe
-from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
-from ..core.states import transition
+from ..core.states import advance, change
 from ..extensions import db
 from . import hooks
-from .models import PAYMENT_TRANSITIONS, Payment, PaymentStatus, Refund, RefundStatus
-from .providers import CheckoutRequest, get_provider
+from .models import PAYMENT_STATES, REFUND_STATES, Payment, PaymentStatus, Refund, RefundStatus
+from .permissions import require
+from .providers import CheckoutRequest, ProviderError, RefundRequest, all_providers, get_provider, provider_of
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +54,38 @@ def create_payment(
     )
     db.session.add(payment)
     db.session.flush()
-    if provider.name == "invoice":
-        payment.invoice_reference = f"BSP-{utcnow():%Y}-{payment.id:06d}"
+    provider.on_created(payment)
     audit.record("payment.created", obj=payment, organisation=payer_organisation, amount=amount_pence, purpose=purpose)
     return payment
 
 
-def start(payment: Payment, request: CheckoutRequest) -> str | None:
-    """The address to send the payer to (Stripe) or None (invoice); PaymentNotStarted if the provider fails."""
+def start(payment: Payment, request: CheckoutRequest) -> str:
+    """The address to send the payer to; PaymentNotStarted if the provider fails."""
     try:
-        return get_provider(payment.provider).start(payment, request)
-    except stripe.StripeError as error:
+        return provider_of(payment).start(payment, request)
+    except ProviderError as error:
         log.warning("Could not start payment %s: %s", payment.id, error)
         raise PaymentNotStarted("We could not start the payment. Try again") from error
 
 
 def confirms_on_order(payment: Payment) -> bool:
     """Whether the order is confirmed before the money arrives (invoices, paid on terms)."""
-    return get_provider(payment.provider).confirms_on_order
+    return provider_of(payment).confirms_on_order
+
+
+def issues_invoice(payment: Payment) -> bool:
+    """Whether the payment is an invoice: emailed to the payer and listed on the invoices pages."""
+    return provider_of(payment).issues_invoice
+
+
+def is_unpaid_checkout(payment: Payment) -> bool:
+    """Nothing was paid and nothing is owed: cancelling the order stops the checkout, there is nothing to refund."""
+    return not payment.is_paid and not provider_of(payment).credits_unpaid
+
+
+def refund_words(payment: Payment, amount_pence: int) -> str:
+    """What the payer is told will happen to amount_pence if the order is cancelled now."""
+    return provider_of(payment).refund_words(payment, amount_pence)
 
 
 def _lock(payment: Payment) -> None:
@@ -77,52 +94,56 @@ def _lock(payment: Payment) -> None:
     db.session.refresh(payment, with_for_update=True)
 
 
-def _claim(payment: Payment, new_status: PaymentStatus, from_statuses: tuple, **values) -> bool:
-    """Change the status only if it is still one of from_statuses: exactly one concurrent caller wins."""
-    result = db.session.execute(
-        update(Payment)
-        .where(Payment.id == payment.id, Payment.status.in_(from_statuses))
-        .values(status=new_status, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(payment)
-    return result.rowcount == 1
+def _lock_for_change(payment: Payment):
+    """The purpose's locks (returning its order), then the payment row's: each row locked once, in one order."""
+    order = hooks.lock(payment)
+    _lock(payment)
+    return order
+
+
+def _change(payment: Payment, status: PaymentStatus, **kwargs) -> bool:
+    """change() for a payment, audited against the paying organisation."""
+    return change(payment, PAYMENT_STATES, status, organisation=payment.payer_organisation, **kwargs)
 
 
 def record_success(payment: Payment, *, provider_payment_reference: str | None = None, actor=None) -> bool:
     """Mark a payment succeeded (exactly once, even under concurrent webhooks) and tell its feature."""
-    hooks.lock(payment)
+    order = _lock_for_change(payment)
+    if payment.is_paid:
+        return False  # already paid (and perhaps refunded since): money arriving again changes nothing
+    return _succeed(payment, order, provider_payment_reference=provider_payment_reference, actor=actor)
+
+
+def _succeed(payment: Payment, order, *, provider_payment_reference: str | None = None, actor=None) -> bool:
+    """The payment and its order are locked: record the money and tell the purpose."""
     values = {"paid_at": utcnow()}
     if provider_payment_reference:
         values["provider_payment_reference"] = provider_payment_reference
-    payable = tuple(s for s, targets in PAYMENT_TRANSITIONS.items() if PaymentStatus.SUCCEEDED in targets)
-    if not _claim(payment, PaymentStatus.SUCCEEDED, payable, **values):
+    if not _change(payment, PaymentStatus.SUCCEEDED, actor=actor, action="payment.succeeded", values=values):
         return False
-    audit.record("payment.succeeded", obj=payment, organisation=payment.payer_organisation, actor=actor)
-    hooks.paid(payment)
+    hooks.paid(payment, order)
     return True
 
 
 def mark_invoice_paid(payment: Payment, actor) -> None:
     """A publisher's finance person records that an invoice was paid."""
-    if payment.provider != "invoice":
+    require(actor, "payee_finance", payment)
+    if not provider_of(payment).marked_paid_by_hand:
         raise DomainError("Only invoices are marked paid by hand")
-    hooks.lock(payment)
-    _lock(payment)  # a double click or a concurrent cancellation waits here
+    order = _lock_for_change(payment)  # a double click or a concurrent cancellation waits here
     if payment.status != PaymentStatus.PENDING:
         cancelled = payment.status in (PaymentStatus.CANCELLED, PaymentStatus.FAILED)
         state = "has been cancelled" if cancelled else "has already been paid"
         raise DomainError(f"Invoice {payment.invoice_reference} {state}, so it cannot be marked paid")
-    record_success(payment, actor=actor)
+    _succeed(payment, order, actor=actor)
 
 
 def record_lapsed(payment: Payment) -> bool:
     """A checkout expired unpaid: cancel the payment (once) and tell its feature."""
-    hooks.lock(payment)
-    if not _claim(payment, PaymentStatus.CANCELLED, (PaymentStatus.PENDING,)):
+    order = hooks.lock(payment)
+    if not _change(payment, PaymentStatus.CANCELLED, actor=None, action="payment.lapsed"):
         return False
-    audit.record("payment.lapsed", obj=payment, organisation=payment.payer_organisation, actor=None)
-    hooks.lapsed(payment)
+    hooks.lapsed(payment, order)
     return True
 
 
@@ -130,12 +151,19 @@ def cancel_unpaid(payment: Payment) -> None:
     """Stop a pending payment (the order was cancelled or its hold expired)."""
     if payment.status != PaymentStatus.PENDING:
         return
-    get_provider(payment.provider).cancel(payment)
-    if _claim(payment, PaymentStatus.CANCELLED, (PaymentStatus.PENDING,)):
-        audit.record("payment.cancelled", obj=payment, organisation=payment.payer_organisation, actor=None)
+    provider_of(payment).cancel(payment)
+    _change(payment, PaymentStatus.CANCELLED, actor=None)
 
 
-def refund(payment: Payment, amount_pence: int, reason: str) -> Refund | None:
+def settle_cancelled_order(payment: Payment, amount_pence: int, reason: str) -> Refund | None:
+    """An order was cancelled: stop an unpaid checkout, or give back amount_pence (a refund, or a credit)."""
+    if is_unpaid_checkout(payment):
+        cancel_unpaid(payment)
+        return None
+    return refund(payment, amount_pence, reason) if amount_pence else None
+
+
+def refund(payment: Payment, amount_pence: int, reason: str, *, actor="current") -> Refund | None:
     """Return money on a payment: a refund if it was paid, a reduction of what is owed if not.
 
     The payment row is locked first, so concurrent refunds can never add up to more than was paid.
@@ -144,43 +172,62 @@ def refund(payment: Payment, amount_pence: int, reason: str) -> Refund | None:
     amount_pence = min(amount_pence, payment.refundable_pence)
     if amount_pence <= 0:
         return None
-    if payment.status == PaymentStatus.PENDING and payment.provider != "invoice":
+    if is_unpaid_checkout(payment):
         cancel_unpaid(payment)
         return None
-    row = Refund(
-        payment=payment,
-        amount_pence=amount_pence,
-        reason=reason[:200],
-        idempotency_key=f"{payment.idempotency_key}-refund-{len(payment.refunds) + 1}",
-    )
-    db.session.add(row)
-    db.session.flush()
+    provider = provider_of(payment)
+    request = RefundRequest(amount_pence, f"{payment.idempotency_key}-refund-{len(payment.refunds) + 1}")
     try:
-        get_provider(payment.provider).refund(payment, row)
-    except stripe.StripeError as error:
+        result = provider.refund(payment, request)
+    except ProviderError as error:
         log.warning("Could not refund payment %s: %s", payment.id, error)
         raise PaymentProviderUnavailable(
             "We could not reach the payment provider to make the refund. Try again in a few minutes"
         ) from error
-    if row.status != RefundStatus.FAILED:
-        _apply_refund(payment, amount_pence)
-    audit.record(
-        "payment.refunded", obj=payment, organisation=payment.payer_organisation, amount=amount_pence, reason=reason
+    details = {"amount": amount_pence, "reason": reason, "needs_person": provider.refund_needs_person(payment)}
+    row = Refund(
+        payment=payment,
+        amount_pence=amount_pence,
+        reason=reason[:200],
+        idempotency_key=request.idempotency_key,
+        provider_reference=result.reference,
+        status=result.status,
     )
+    db.session.add(row)
+    if row.status == RefundStatus.FAILED:
+        audit.record("payment.refunded", obj=payment, organisation=payment.payer_organisation, actor=actor, **details)
+    else:
+        _count_refund(payment, amount_pence, actor=actor, **details)
     return row
 
 
-def _apply_refund(payment: Payment, amount_pence: int) -> None:
-    payment.refunded_pence += amount_pence
-    if payment.status == PaymentStatus.PENDING:
-        if payment.refundable_pence == 0:
-            transition(payment, PaymentStatus.CANCELLED, PAYMENT_TRANSITIONS)
+def _count_refund(payment: Payment, amount_pence: int, *, actor, **details) -> None:
+    """Add a refund to the payment's total; its status follows (audited once as payment.refunded)."""
+    refunded = payment.refunded_pence + amount_pence
+    if payment.status == PaymentStatus.PENDING:  # a credit on an unpaid invoice: nothing owed means cancelled
+        status = PaymentStatus.CANCELLED if refunded >= payment.amount_pence else PaymentStatus.PENDING
+    else:
+        full = refunded >= payment.amount_pence
+        status = PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED
+    if status == payment.status:
+        payment.refunded_pence = refunded
+        audit.record("payment.refunded", obj=payment, organisation=payment.payer_organisation, actor=actor, **details)
         return
-    full = payment.refundable_pence == 0
-    transition(payment, PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED, PAYMENT_TRANSITIONS)
+    advance(
+        payment,
+        PAYMENT_STATES,
+        status,
+        actor=actor,
+        action="payment.refunded",
+        organisation=payment.payer_organisation,
+        values={"refunded_pence": refunded},
+        **details,
+    )
 
 
-def record_provider_refund(payment: Payment, *, provider_reference: str, amount_pence: int, status: str) -> bool:
+def record_provider_refund(
+    payment: Payment, *, provider_reference: str, amount_pence: int, status: RefundStatus
+) -> bool:
     """A refund made at the provider (seen in a webhook): record it once by its provider reference.
 
     The payment row is locked first: a transaction of ours that asked for this refund finishes before we look.
@@ -197,46 +244,42 @@ def record_provider_refund(payment: Payment, *, provider_reference: str, amount_
         reason="Refunded at the payment provider",
         provider_reference=provider_reference,
         idempotency_key=f"provider-{provider_reference}",
-        status=RefundStatus.SUCCEEDED if status == "succeeded" else RefundStatus.PENDING,
+        status=status,
     )
     db.session.add(row)
-    _apply_refund(payment, min(amount_pence, payment.refundable_pence))
-    audit.record(
-        "payment.refunded",
-        obj=payment,
-        organisation=payment.payer_organisation,
-        actor=None,
-        amount=amount_pence,
-        reason="provider",
+    _count_refund(
+        payment, min(amount_pence, payment.refundable_pence), actor=None, amount=amount_pence, reason="provider"
     )
     return True
 
 
-def record_refund_outcome(provider_reference: str, provider_status: str) -> bool:
+def record_refund_outcome(provider_reference: str, status: RefundStatus) -> bool:
     """Settle a pending refund: succeeded stays counted; failed is taken back off the payment's refunded total."""
     row = db.session.scalar(select(Refund).where(Refund.provider_reference == provider_reference))
-    if row is None or provider_status not in ("succeeded", "failed", "canceled"):
+    if row is None or status == RefundStatus.PENDING:
         return False
     payment = row.payment
-    _lock(payment)  # then re-read the refund: another event may have settled it
-    db.session.refresh(row)
-    if row.status != RefundStatus.PENDING:
+    _lock(payment)  # another event settling the same refund waits here; the change below is conditional anyway
+    details = {"payment_id": payment.id, "amount": row.amount_pence}
+    organisation = payment.payer_organisation
+    action = f"payment.refund_{status}"
+    if not change(row, REFUND_STATES, status, actor=None, action=action, organisation=organisation, **details):
         return False
-    if provider_status == "succeeded":
-        row.status = RefundStatus.SUCCEEDED
-    else:
-        row.status = RefundStatus.FAILED
-        payment.refunded_pence -= row.amount_pence
-        payment.status = PaymentStatus.PARTIALLY_REFUNDED if payment.refunded_pence else PaymentStatus.SUCCEEDED
-    audit.record(
-        f"payment.refund_{row.status}",
-        obj=payment,
-        organisation=payment.payer_organisation,
-        actor=None,
-        refund_id=row.id,
-        amount=row.amount_pence,
-    )
+    if status == RefundStatus.FAILED:
+        _uncount_refund(payment, row)
     return True
+
+
+def _uncount_refund(payment: Payment, row: Refund) -> None:
+    """A counted refund failed at the provider: the money was not returned after all."""
+    refunded = payment.refunded_pence - row.amount_pence
+    status = PaymentStatus.PARTIALLY_REFUNDED if refunded else PaymentStatus.SUCCEEDED
+    if status == payment.status:
+        payment.refunded_pence = refunded
+        return
+    values = {"refunded_pence": refunded}
+    details = {"refund_id": row.id, "amount": row.amount_pence}
+    advance(payment, PAYMENT_STATES, status, actor=None, action="payment.refund_reversed", values=values, **details)
 
 
 def amount_owed(payment: Payment) -> int:
@@ -265,10 +308,11 @@ def reconciliation_problems() -> list[str]:
 
 def invoices_query(organisation, status: str | None = None):
     """An organisation's invoices, raised by it or to it, newest first; optionally of one status."""
+    invoicing = [provider.name for provider in all_providers() if provider.issues_invoice]
     query = (
         select(Payment)
         .where(
-            Payment.provider == "invoice",
+            Payment.provider.in_(invoicing),
             (Payment.payee_organisation_id == organisation.id) | (Payment.payer_organisation_id == organisation.id),
         )
         .options(
@@ -279,8 +323,3 @@ def invoices_query(organisation, status: str | None = None):
         .order_by(Payment.created_at.desc(), Payment.id.desc())
     )
     return query.where(Payment.status == status) if status else query
-
-
-def provider_name() -> str:
-    """The configured provider's name."""
-    return current_app.config.get("PAYMENT_PROVIDER", "invoice")

@@ -2,10 +2,13 @@
 
 from flask import Blueprint, render_template
 
+from ..core.permissions import public
+
 bp = Blueprint("public", __name__)
 
 
 @bp.route("/")
+@public
 def home():
     """What Backstop is and how to start."""
     return render_template(
@@ -14,18 +17,21 @@ def home():
 
 
 @bp.route("/accessibility")
+@public
 def accessibility():
     """Accessibility statement."""
     return render_template("public/accessibility.html", title="Accessibility statement")
 
 
 @bp.route("/privacy")
+@public
 def privacy():
     """Privacy notice."""
     return render_template("public/privacy.html", title="Privacy notice")
 
 
 @bp.route("/cookies")
+@public
 def cookies():
     """Cookies used by the service."""
     return render_template("public/cookies.html", title="Cookies")

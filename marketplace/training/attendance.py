@@ -13,11 +13,11 @@ from ..accounts.models import User
 from ..core import audit
 from ..core.clock import to_london, utcnow
 from ..core.errors import DomainError
-from ..core.states import transition
+from ..core.states import advance, change
 from ..extensions import db
 from .models import (
-    ATTENDEE_TRANSITIONS,
-    SESSION_TRANSITIONS,
+    ATTENDEE_STATES,
+    SESSION_STATES,
     Attendee,
     AttendeeStatus,
     Booking,
@@ -26,6 +26,7 @@ from .models import (
     TrainingRecord,
     TrainingSession,
 )
+from .permissions import require
 from .seats import lock_session
 
 CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read out and type
@@ -96,6 +97,7 @@ def can_mark(session: TrainingSession) -> bool:
 
 def record_attendance(session: TrainingSession, marks: dict[int, str], actor) -> int:
     """Mark attendees attended or no-show; the session completes when everyone is marked. Returns changes made."""
+    require(actor, "training_publisher", session)
     session = lock_session(session.id)  # one marker at a time per session
     if not can_mark(session):
         raise DomainError("You can mark attendance once the session has started")
@@ -103,9 +105,8 @@ def record_attendance(session: TrainingSession, marks: dict[int, str], actor) ->
     if set(marks) - set(attendees):
         raise DomainError("Someone on this form no longer has a place: reload the page and try again")
     changed = sum(_mark(attendees[a_id], AttendeeStatus(mark), session, actor) for a_id, mark in marks.items())
-    if session.status == SessionStatus.SCHEDULED and all(a.status in MARKED for a in attendees.values()):
-        transition(session, SessionStatus.COMPLETED, SESSION_TRANSITIONS)
-        audit.record("session.completed", obj=session, organisation=session.course.organisation, actor=actor)
+    if session.can_complete and all(a.status in MARKED for a in attendees.values()):
+        change(session, SESSION_STATES, SessionStatus.COMPLETED, actor=actor, organisation=session.course.organisation)
     db.session.flush()
     return changed
 
@@ -114,10 +115,16 @@ def _mark(attendee: Attendee, mark: AttendeeStatus, session: TrainingSession, ac
     if attendee.status == mark:
         return False
     was_attended = attendee.status == AttendeeStatus.ATTENDED
-    transition(attendee, mark, ATTENDEE_TRANSITIONS)
-    attendee.marked_at = utcnow()
     organisation = session.course.organisation
-    audit.record(f"attendee.{mark}", obj=attendee, organisation=organisation, actor=actor, session_id=session.id)
+    advance(
+        attendee,
+        ATTENDEE_STATES,
+        mark,
+        actor=actor,
+        organisation=organisation,
+        values={"marked_at": utcnow()},
+        session_id=session.id,
+    )
     if mark == AttendeeStatus.ATTENDED:
         issue_record(attendee, session, actor)
     elif was_attended and attendee.record is not None:

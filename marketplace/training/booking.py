@@ -5,23 +5,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
+from ..core.money import format_pence
 from ..core.notifications import notify
-from ..core.states import IllegalTransition, transition
+from ..core.states import advance, change
 from ..extensions import db
-from ..payments import hooks
+from ..organisations.services import owners
 from ..payments import services as payments
-from ..payments.models import Payment, PaymentPurpose, RefundStatus
+from ..payments.models import PaymentPurpose, RefundStatus
+from ..payments.providers import CheckoutRequest
 from .attendee_emails import email_attendees, email_invoice
+from .calendar import booking_ics
 from .eligibility import check_eligible, price_for
 from .models import (
-    ATTENDEE_TRANSITIONS,
-    BOOKING_TRANSITIONS,
+    ATTENDEE_STATES,
+    BOOKING_STATES,
     Attendee,
     AttendeeStatus,
     Booking,
@@ -30,6 +33,8 @@ from .models import (
     SessionStatus,
     TrainingSession,
 )
+from .offers import offer_seats
+from .permissions import require
 from .seats import give_back_seats, lock_session, take_seats
 
 HOLD_MINUTES = 15
@@ -140,6 +145,7 @@ def _add_attendees(booking: Booking, people: list[Person]) -> None:
 
 
 def _arrange_payment(booking: Booking) -> None:
+    """Free: confirm now. Otherwise a payment, and (if the provider confirms on order) the confirmation and invoice."""
     if booking.total_pence == 0:
         confirm(booking)
         return
@@ -155,13 +161,12 @@ def _arrange_payment(booking: Booking) -> None:
     )
     if payments.confirms_on_order(booking.payment):
         confirm(booking)
+    if payments.issues_invoice(booking.payment):
         email_invoice(booking)
 
 
-def checkout_request(booking: Booking):
+def checkout_request(booking: Booking) -> CheckoutRequest:
     """What the payment provider needs to take payment for a reserved booking."""
-    from ..payments.providers import CheckoutRequest
-
     return CheckoutRequest(
         description=booking.payment.description,
         quantity=booking.seats,
@@ -169,7 +174,7 @@ def checkout_request(booking: Booking):
         success_url=url_for("training.booking_paid", booking_id=booking.id, _external=True),
         cancel_url=url_for("training.show_booking", booking_id=booking.id, _external=True),
         # Fixed per booking, so a retried call carries the same parameters (and idempotency key) as the first;
-        # Stripe needs at least 30 minutes, and the seats are held for 15, so it is always in range.
+        # hosted checkouts stay open at least 30 minutes, and the seats are held for 15, so it is always in range.
         expires_at=booking.created_at + timedelta(minutes=45),
         customer_email=booking.booker.email,
     )
@@ -177,13 +182,14 @@ def checkout_request(booking: Booking):
 
 def confirm(booking: Booking) -> None:
     """Confirm a booking and send the booker the confirmation with a calendar file."""
-    from .calendar import booking_ics
-
-    confirmable = tuple(s for s, targets in BOOKING_TRANSITIONS.items() if BookingStatus.CONFIRMED in targets)
-    if not _claim(booking, BookingStatus.CONFIRMED, confirmable):
-        raise IllegalTransition(f"Booking {booking.id} is {booking.status} and cannot be confirmed")
-    booking.confirmed_at, booking.hold_expires_at = utcnow(), None
-    audit.record("booking.confirmed", obj=booking, organisation=booking.organisation, actor=None)
+    advance(
+        booking,
+        BOOKING_STATES,
+        BookingStatus.CONFIRMED,
+        actor=None,
+        organisation=booking.organisation,
+        values={"confirmed_at": utcnow(), "hold_expires_at": None},
+    )
     course = booking.session.course
     notify(
         booking.booker,
@@ -201,23 +207,11 @@ def lock_booking(booking_id: int) -> Booking:
     return db.session.scalars(query.execution_options(populate_existing=True)).one()
 
 
-def _claim(booking: Booking, new_status: BookingStatus, from_statuses: tuple) -> bool:
-    """Change status only if it is still one of from_statuses: exactly one concurrent caller wins."""
-    result = db.session.execute(
-        update(Booking)
-        .where(Booking.id == booking.id, Booking.status.in_(from_statuses))
-        .values(status=new_status)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(booking)
-    return result.rowcount == 1
-
-
 def _release(booking: Booking) -> None:
     give_back_seats(booking.session_id, booking.seats)
     for attendee in booking.attendees:
         if attendee.status == AttendeeStatus.BOOKED:
-            transition(attendee, AttendeeStatus.CANCELLED, ATTENDEE_TRANSITIONS)
+            advance(attendee, ATTENDEE_STATES, AttendeeStatus.CANCELLED, actor=None, organisation=booking.organisation)
 
 
 def refund_due(booking: Booking, *, by_publisher: bool, now: datetime) -> int:
@@ -230,50 +224,39 @@ def refund_due(booking: Booking, *, by_publisher: bool, now: datetime) -> int:
 
 def cancel_booking(booking: Booking, actor, *, by_publisher: bool = False, reason: str = "") -> int:
     """Cancel a live booking, free its seats, refund per the rules and offer the seats on; returns pence refunded."""
-    from .waiting import offer_seats
-
+    require(actor, "training_publisher" if by_publisher else "booking_canceller", booking)
     session = lock_session(booking.session_id)  # one lock order for every seat change on a session: no deadlocks
     now = utcnow()
     if now >= session.starts_at:
         raise BookingClosed("This session has started, so its bookings can no longer be cancelled")
-    if not _claim(booking, BookingStatus.CANCELLED, (BookingStatus.RESERVED, BookingStatus.CONFIRMED)):
+    due = refund_due(booking, by_publisher=by_publisher, now=now)
+    values = {"cancelled_at": now, "cancellation_reason": reason[:200] or None}
+    if not change(
+        booking, BOOKING_STATES, BookingStatus.CANCELLED, actor=actor, values=values, by_publisher=by_publisher, due=due
+    ):
         raise DomainError("This booking has already been cancelled")
-    booking.cancelled_at, booking.cancellation_reason = now, reason[:200] or None
     _release(booking)
-    refunded = _settle_cancelled_payment(booking, refund_due(booking, by_publisher=by_publisher, now=now))
-    audit.record(
-        "booking.cancelled",
-        obj=booking,
-        organisation=booking.organisation,
-        actor=actor,
-        by_publisher=by_publisher,
-        refunded=refunded,
-    )
+    refunded = _settle_cancelled_payment(booking, due)  # the payment's own audit event records what was refunded
     _tell_cancelled(booking, refunded, by_publisher)
     offer_seats(booking.session_id)
     return refunded
 
 
 def _settle_cancelled_payment(booking: Booking, refund_pence: int) -> int:
-    payment = booking.payment
-    if payment is None:
+    """Stop an unpaid checkout or give back refund_pence; the pence actually given back."""
+    if booking.payment is None:
         return 0
-    if payment.status == "pending" and payment.provider != "invoice":
-        payments.cancel_unpaid(payment)
+    refund = payments.settle_cancelled_order(booking.payment, refund_pence, "Training booking cancelled")
+    if refund is None:
         return 0
-    refund = payments.refund(payment, refund_pence, "Training booking cancelled") if refund_pence else None
-    if refund is not None and refund.status == RefundStatus.FAILED:
+    if refund.status == RefundStatus.FAILED:
         _tell_refund_failed(booking, refund.amount_pence)
-    if refund is None or refund.status == RefundStatus.FAILED:
         return 0
     return refund.amount_pence
 
 
 def _tell_refund_failed(booking: Booking, amount_pence: int) -> None:
     """A refund the provider refused needs people: the booker is told, and the publisher's owners must act."""
-    from ..core.money import format_pence
-    from ..organisations.services import owners
-
     course = booking.session.course
     link = url_for("training.show_booking", booking_id=booking.id, _external=True)
     audit.record(
@@ -302,8 +285,6 @@ def _tell_refund_failed(booking: Booking, amount_pence: int) -> None:
 
 
 def _tell_cancelled(booking: Booking, refunded: int, by_publisher: bool) -> None:
-    from ..core.money import format_pence
-
     course = booking.session.course
     who = course.organisation.name if by_publisher else "You"
     money = f" We have refunded {format_pence(refunded)}." if refunded else ""
@@ -318,15 +299,12 @@ def _tell_cancelled(booking: Booking, refunded: int, by_publisher: bool) -> None
 
 def expire_hold(booking: Booking) -> bool:
     """An unpaid hold lapsed: release its seats, stop its checkout, offer the seats on."""
-    from .waiting import offer_seats
-
     lock_session(booking.session_id)
-    if not _claim(booking, BookingStatus.EXPIRED, (BookingStatus.RESERVED,)):
+    if not change(booking, BOOKING_STATES, BookingStatus.EXPIRED, actor=None):
         return False
     _release(booking)
     if booking.payment is not None:
         payments.cancel_unpaid(booking.payment)
-    audit.record("booking.expired", obj=booking, organisation=booking.organisation, actor=None)
     offer_seats(booking.session_id)
     return True
 
@@ -346,72 +324,6 @@ def expire_holds(now: datetime) -> int:
         except (DomainError, SQLAlchemyError):
             log.exception("Could not expire the hold of booking %s", booking.id)
     return expired
-
-
-def _booking_for(payment: Payment) -> Booking | None:
-    return db.session.scalar(select(Booking).where(Booking.payment_id == payment.id))
-
-
-@hooks.lock_first(PaymentPurpose.TRAINING_BOOKING)
-def _lock_session_of(payment: Payment) -> None:
-    """Before a booking's payment changes, lock its session: the order every seat change uses."""
-    booking = _booking_for(payment)
-    if booking is not None:
-        lock_session(booking.session_id)
-
-
-@hooks.on_paid(PaymentPurpose.TRAINING_BOOKING)
-def _paid(payment: Payment) -> None:
-    """Money arrived: confirm; if the hold had lapsed, take the seats again or refund in full."""
-    booking = _booking_for(payment)
-    if booking is None:
-        return
-    lock_session(booking.session_id)  # the same lock order as cancellations: session first
-    db.session.refresh(booking)
-    if booking.status == BookingStatus.CONFIRMED:
-        return
-    if booking.status == BookingStatus.CANCELLED and booking.confirmed_at is not None:
-        return  # an invoice paid after its booking was cancelled: the cancellation already settled what is owed
-    if booking.status == BookingStatus.RESERVED:
-        confirm(booking)
-    elif booking.status == BookingStatus.EXPIRED and _retake(booking):
-        confirm(booking)
-    else:
-        refund = payments.refund(payment, payment.refundable_pence, "Paid after the places were released")
-        notify(
-            booking.booker,
-            "booking_refunded",
-            title=f"We could not keep your places on {booking.session.course.title}",
-            body="Your payment arrived after the places were released, so we have refunded it in full.",
-            link=url_for("training.show_booking", booking_id=booking.id, _external=True),
-            refund=refund,
-        )
-
-
-def _retake(booking: Booking) -> bool:
-    emails = [a.email for a in booking.attendees]
-    clash = db.session.scalar(
-        select(func.count())
-        .select_from(Attendee)
-        .where(
-            Attendee.session_id == booking.session_id,
-            Attendee.email.in_(emails),
-            Attendee.status != AttendeeStatus.CANCELLED,
-        )
-    )
-    if clash or not take_seats(booking.session_id, booking.seats):
-        return False
-    for attendee in booking.attendees:
-        transition(attendee, AttendeeStatus.BOOKED, ATTENDEE_TRANSITIONS)
-    return True
-
-
-@hooks.on_lapsed(PaymentPurpose.TRAINING_BOOKING)
-def _lapsed(payment: Payment) -> None:
-    """The checkout expired unpaid: release the hold now rather than waiting for the job."""
-    booking = _booking_for(payment)
-    if booking is not None and booking.status == BookingStatus.RESERVED:
-        expire_hold(booking)
 
 
 def live_seats(session_id: int) -> int:

@@ -4,7 +4,8 @@ import secrets
 
 from flask import url_for
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..core.clock import utcnow
@@ -51,16 +52,40 @@ def booking_ics(booking: Booking) -> bytes:
     return session_ics(booking.session)
 
 
+def _stored_token(user_id: int) -> str | None:
+    """The person's current feed token, if they have one."""
+    return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user_id))
+
+
+def _create_feed(user_id: int) -> str:
+    """A new feed for the person; if another request created one meanwhile (user_id is unique), that one."""
+    token = secrets.token_urlsafe(32)
+    try:
+        with db.session.begin_nested():
+            db.session.add(CalendarFeed(user_id=user_id, token=token))
+    except IntegrityError:
+        return _stored_token(user_id)
+    return token
+
+
 def feed_token(user, *, renew: bool = False) -> str:
-    """The person's private feed token, created on first use; renew=True revokes the old address."""
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
-    if feed is None:
-        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32))
-        db.session.add(feed)
-    elif renew:
-        feed.token = secrets.token_urlsafe(32)
-    db.session.flush()
-    return feed.token
+    """The person's private feed token, created on first use; renew=True revokes the old address.
+
+    Safe to call twice at once: both callers get the same, working token (one new address, never two).
+    """
+    current = _stored_token(user.id)
+    if current is None:
+        return _create_feed(user.id)
+    if not renew:
+        return current
+    token = secrets.token_urlsafe(32)
+    replaced = db.session.execute(
+        update(CalendarFeed)
+        .where(CalendarFeed.user_id == user.id, CalendarFeed.token == current)
+        .values(token=token)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return token if replaced else _stored_token(user.id)
 
 
 def feed_ics(token: str) -> bytes | None:

@@ -1,4 +1,4 @@
-"""Read-side training queries: the catalogue, course and session pages, bookings and who may see what."""
+"""What the catalogue and the course and session pages show: sessions found by filters, prices, descriptions."""
 
 import re
 from dataclasses import dataclass
@@ -8,27 +8,15 @@ import bleach
 import markdown
 from markupsafe import Markup
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
-from ..core import permissions
 from ..core.clock import LONDON, utcnow
 from ..core.money import format_pence
 from ..extensions import db
 from ..organisations.models import Area, Organisation, OrgStatus
+from ..organisations.permissions import enterprise_memberships
 from .eligibility import booker_area_id
-from .models import (
-    Attendee,
-    AttendeeStatus,
-    Booking,
-    BookingStatus,
-    CalendarFeed,
-    Course,
-    CourseStatus,
-    SessionStatus,
-    Topic,
-    TrainingSession,
-    WaitingListEntry,
-)
+from .models import Course, CourseStatus, SessionStatus, Topic, TrainingSession
 
 # --- Markdown --------------------------------------------------------------------------------------------------
 
@@ -77,7 +65,7 @@ def viewer_area_id(user) -> int | None:
     """The area a signed-in person books from: their first enterprise's, or their relief worker area."""
     if not user or not user.is_authenticated:
         return None
-    memberships = permissions.enterprise_memberships(user)
+    memberships = enterprise_memberships(user)
     return booker_area_id(user, memberships[0].organisation if memberships else None)
 
 
@@ -185,20 +173,7 @@ def areas() -> list[Area]:
     return list(db.session.scalars(select(Area).order_by(Area.name)))
 
 
-# --- courses and sessions --------------------------------------------------------------------------------------
-
-
-def is_publisher_member(user, course: Course) -> bool:
-    """The person belongs to the body that publishes the course."""
-    return permissions.membership_in(user, course.organisation) is not None
-
-
-def visible_course(course_id: int, user) -> Course | None:
-    """A published course, or any course of the person's own publisher."""
-    course = db.session.get(Course, course_id)
-    if course is None or (course.status != CourseStatus.PUBLISHED and not is_publisher_member(user, course)):
-        return None
-    return course
+# --- course and session pages ----------------------------------------------------------------------------------
 
 
 def upcoming_sessions(course: Course) -> list[TrainingSession]:
@@ -209,55 +184,6 @@ def upcoming_sessions(course: Course) -> list[TrainingSession]:
         TrainingSession.starts_at > utcnow(),
     )
     return list(db.session.scalars(query.order_by(TrainingSession.starts_at, TrainingSession.id)).unique())
-
-
-def _live_attendee_of(user):
-    """Attendees of confirmed bookings made by the person or naming them."""
-    return (
-        select(Attendee)
-        .join(Booking, Booking.id == Attendee.booking_id)
-        .where(
-            Booking.status == BookingStatus.CONFIRMED,
-            Attendee.status != AttendeeStatus.CANCELLED,
-            or_(Booking.booker_id == user.id, Attendee.email == user.email.lower()),
-        )
-    )
-
-
-def is_confirmed_on(user, session: TrainingSession) -> bool:
-    """The person has a confirmed place on the session (as an attendee or as the booker)."""
-    if not user or not user.is_authenticated:
-        return False
-    query = _live_attendee_of(user).where(Attendee.session_id == session.id).limit(1)
-    return db.session.scalar(query) is not None
-
-
-def can_see_private(user, session: TrainingSession) -> bool:
-    """Venue, online link and attendee names: for people confirmed on the session and the publisher's members."""
-    if not user or not user.is_authenticated:
-        return False
-    return is_publisher_member(user, session.course) or is_confirmed_on(user, session)
-
-
-def visible_session(session_id: int, user) -> TrainingSession | None:
-    """A session of a published course, or one the person publishes or is booked on."""
-    session = db.session.get(TrainingSession, session_id)
-    if session is None:
-        return None
-    if session.course.status == CourseStatus.PUBLISHED or can_see_private(user, session):
-        return session
-    return None
-
-
-def attendee_names(user, session: TrainingSession) -> list[str]:
-    """Names the person may see: everyone booked, for the publisher; otherwise the people on their own bookings."""
-    live = (Attendee.session_id == session.id, Attendee.status != AttendeeStatus.CANCELLED)
-    query = select(Attendee.name).join(Booking, Booking.id == Attendee.booking_id)
-    query = query.where(*live, Booking.status == BookingStatus.CONFIRMED)
-    if not is_publisher_member(user, session.course):
-        named_in = select(Attendee.booking_id).where(*live, Attendee.email == user.email.lower())
-        query = query.where(or_(Booking.booker_id == user.id, Booking.id.in_(named_in)))
-    return list(db.session.scalars(query.order_by(Attendee.name)))
 
 
 def booking_closed(session: TrainingSession) -> bool:
@@ -272,98 +198,3 @@ def is_bookable(session: TrainingSession) -> bool:
         and session.course.status == CourseStatus.PUBLISHED
         and utcnow() < session.booking_deadline
     )
-
-
-# --- bookings --------------------------------------------------------------------------------------------------
-
-
-def can_view_booking(user, booking: Booking) -> bool:
-    """The booker, members of the booking's enterprise and the publisher's members."""
-    if booking.booker_id == user.id:
-        return True
-    if booking.organisation is not None and permissions.membership_in(user, booking.organisation):
-        return True
-    return is_publisher_member(user, booking.session.course)
-
-
-def can_cancel_booking(user, booking: Booking) -> bool:
-    """The booker, or an owner of the booking's enterprise."""
-    if booking.booker_id == user.id:
-        return True
-    return booking.organisation is not None and permissions.can_manage_organisation(user, booking.organisation)
-
-
-def visible_booking(booking_id: int, user) -> Booking | None:
-    """A booking the person may see, or None."""
-    booking = db.session.get(Booking, booking_id, options=[selectinload(Booking.payment)])
-    return booking if booking is not None and can_view_booking(user, booking) else None
-
-
-def hold_minutes_left(booking: Booking) -> int:
-    """Whole minutes (at least 0) before a reserved booking's hold lapses."""
-    if booking.status != BookingStatus.RESERVED or booking.hold_expires_at is None:
-        return 0
-    return max(0, -(-int((booking.hold_expires_at - utcnow()).total_seconds()) // 60))
-
-
-def _bookings_of(user) -> Select:
-    """Bookings the person made, with their session and payment loaded."""
-    return (
-        select(Booking)
-        .join(Booking.session)
-        .where(Booking.booker_id == user.id)
-        .options(contains_eager(Booking.session), selectinload(Booking.payment))
-    )
-
-
-def upcoming_bookings(user) -> list[Booking]:
-    """The person's live bookings for sessions still to come, soonest first."""
-    query = _bookings_of(user).where(
-        TrainingSession.starts_at > utcnow(),
-        Booking.status.in_((BookingStatus.RESERVED, BookingStatus.CONFIRMED)),
-        TrainingSession.status == SessionStatus.SCHEDULED,
-    )
-    return list(db.session.scalars(query.order_by(TrainingSession.starts_at, Booking.id)).unique())
-
-
-def past_bookings_query(user) -> Select:
-    """The person's other bookings (past, cancelled or expired), newest session first, for pagination."""
-    live_future = and_(
-        TrainingSession.starts_at > utcnow(),
-        Booking.status.in_((BookingStatus.RESERVED, BookingStatus.CONFIRMED)),
-        TrainingSession.status == SessionStatus.SCHEDULED,
-    )
-    return _bookings_of(user).where(~live_future).order_by(TrainingSession.starts_at.desc(), Booking.id.desc())
-
-
-def places_booked_for(user) -> list[Attendee]:
-    """Confirmed places someone else booked naming the person, for sessions still to come."""
-    query = (
-        select(Attendee)
-        .join(Booking, Booking.id == Attendee.booking_id)
-        .join(TrainingSession, TrainingSession.id == Attendee.session_id)
-        .where(
-            Attendee.email == user.email.lower(),
-            Attendee.status != AttendeeStatus.CANCELLED,
-            Booking.status == BookingStatus.CONFIRMED,
-            Booking.booker_id != user.id,
-            TrainingSession.starts_at > utcnow(),
-        )
-        .options(selectinload(Attendee.booking))
-        .order_by(TrainingSession.starts_at)
-    )
-    return list(db.session.scalars(query))
-
-
-# --- waiting list and calendar ---------------------------------------------------------------------------------
-
-
-def own_waiting_entry(entry_id: int, user) -> WaitingListEntry | None:
-    """The person's own waiting-list entry, or None."""
-    entry = db.session.get(WaitingListEntry, entry_id)
-    return entry if entry is not None and entry.user_id == user.id else None
-
-
-def existing_feed_token(user) -> str | None:
-    """The person's calendar feed token if they have created one (looking never creates one)."""
-    return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))

@@ -1,4 +1,4 @@
-"""Training records and their certificates: who may see them, the PDF, and public checks by number."""
+"""Training records and their certificates: lists, expiry, the PDF, and public checks by number."""
 
 import re
 import unicodedata
@@ -8,7 +8,6 @@ from flask import url_for
 from fpdf import FPDF
 from sqlalchemy import Select, or_, select
 
-from ..core import permissions
 from ..core.clock import to_london, utcnow
 from ..core.template_helpers import format_date
 from ..extensions import db
@@ -36,17 +35,6 @@ def validity(record: TrainingRecord) -> str:
         return "Does not expire"
     verb = "Valid until" if record.expires_on >= today() else "Expired on"
     return f"{verb} {format_date(record.expires_on)}"
-
-
-def can_download(user, record: TrainingRecord) -> bool:
-    """The person themselves, members of the enterprise that booked them, and the course's publisher."""
-    if not user.is_authenticated:
-        return False
-    if record.user_id == user.id or record.email == user.email.lower():
-        return True
-    if any(m.organisation_id == record.organisation_id for m in permissions.enterprise_memberships(user)):
-        return True
-    return permissions.can_publish(user, record.course.organisation)
 
 
 def records_of_person(user) -> Select:

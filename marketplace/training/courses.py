@@ -2,21 +2,23 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from ..core import audit, permissions
+from ..core import audit
 from ..core.clock import utcnow
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotAllowed
 from ..core.mail import send_email
-from ..core.states import transition
+from ..core.states import change
 from ..extensions import db
 from ..organisations.models import Area
+from ..organisations.permissions import can_publish
 from .attendee_emails import SessionDetails, announce_session_change
 from .booking import cancel_booking
 from .models import (
-    COURSE_TRANSITIONS,
+    COURSE_STATES,
     HOLDS_SEATS,
-    SESSION_TRANSITIONS,
+    SESSION_STATES,
     AttendeeStatus,
     Booking,
     Course,
@@ -26,15 +28,10 @@ from .models import (
     Topic,
     TrainingSession,
 )
+from .offers import offer_seats
+from .permissions import require
 from .seats import lock_session
-from .waiting import close_waiting_list, offer_seats
-
-
-def managed_organisation_ids(user) -> list[int]:
-    """The approved councils and NHS bodies the person publishes for."""
-    return [
-        m.organisation_id for m in permissions.active_memberships(user) if permissions.can_publish(user, m.organisation)
-    ]
+from .waiting import close_waiting_list
 
 
 def topic_choices() -> dict[int, str]:
@@ -55,8 +52,8 @@ def _apply_course(course: Course, details: dict) -> None:
 
 def create_course(organisation, actor, **details) -> Course:
     """A draft course of an approved council or NHS body."""
-    if not permissions.can_publish(actor, organisation):
-        raise DomainError(f"{organisation.name} must be approved before it can publish courses")
+    if not can_publish(actor, organisation):
+        raise NotAllowed(f"{organisation.name} must be approved before it can publish courses")
     course = Course(organisation=organisation, status=CourseStatus.DRAFT)
     _apply_course(course, dict(details))
     db.session.add(course)
@@ -67,6 +64,7 @@ def create_course(organisation, actor, **details) -> Course:
 
 def update_course(course: Course, actor, **details) -> None:
     """Change a course's details (bookings already made keep their price)."""
+    require(actor, "training_publisher", course)
     _apply_course(course, dict(details))
     db.session.flush()
     audit.record("course.updated", obj=course, organisation=course.organisation, actor=actor)
@@ -74,11 +72,11 @@ def update_course(course: Course, actor, **details) -> None:
 
 def change_course_status(course: Course, status: CourseStatus, actor) -> None:
     """Publish or archive a course, as the course state machine allows."""
+    require(actor, "training_publisher", course)
     if course.status == status:
         raise DomainError(f"{course.title} is already {status}")
-    transition(course, status, COURSE_TRANSITIONS)
-    db.session.flush()
-    audit.record(f"course.{status}", obj=course, organisation=course.organisation, actor=actor)
+    if not change(course, COURSE_STATES, status, actor=actor):
+        raise DomainError(f"{course.title} is {course.status} and cannot be {status}")
 
 
 def _check_times(starts_at: datetime, ends_at: datetime, booking_deadline: datetime) -> None:
@@ -101,6 +99,7 @@ def _apply_session(session: TrainingSession, *, starts_at, ends_at, booking_dead
 
 def add_session(course: Course, actor, *, capacity: int, **times_and_place) -> TrainingSession:
     """A new scheduled session of a course that is not archived."""
+    require(actor, "training_publisher", course)
     if course.status == CourseStatus.ARCHIVED:
         raise DomainError("Publish the course again before adding sessions")
     session = TrainingSession(course=course, capacity=capacity, seats_taken=0)
@@ -127,6 +126,8 @@ def _set_capacity(session: TrainingSession, capacity: int) -> None:
 def update_session(session: TrainingSession, actor, *, capacity: int, **times_and_place) -> int:
     """Change a session that has not started; more places are offered to the waiting list. A new time, venue or
     joining link is announced to everyone booked; returns how many bookings were told (0: nothing they rely on)."""
+    require(actor, "training_publisher", session)
+    session = lock_session(session.id)  # a cancellation or another change made meanwhile waits, or is seen here
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= utcnow():
         raise DomainError("Only sessions that have not started can be changed")
     before, details_before = session.capacity, SessionDetails.of(session)
@@ -147,7 +148,7 @@ def update_session(session: TrainingSession, actor, *, capacity: int, **times_an
         offer_seats(session.id)
     if not changes:
         return 0
-    session.revision += 1
+    session.revision = TrainingSession.revision + 1  # counted by the database: calendar apps need every change
     return announce_session_change(session, live_bookings(session.id), details_before, changes)
 
 
@@ -159,14 +160,20 @@ def live_bookings(session_id: int) -> list[Booking]:
 
 def cancel_session(session: TrainingSession, actor, reason: str) -> int:
     """Cancel a whole session: refund every booking in full, email every attendee, close the waiting list."""
+    require(actor, "training_publisher", session)
     session = lock_session(session.id)
-    if session.status != SessionStatus.SCHEDULED:
-        raise DomainError(f"This session is {session.status} and cannot be cancelled")
-    transition(session, SessionStatus.CANCELLED, SESSION_TRANSITIONS)
-    session.revision += 1
-    db.session.flush()  # booking cancellation re-reads the session; it must see it cancelled
     course = session.course
-    audit.record("session.cancelled", obj=session, organisation=course.organisation, actor=actor, reason=reason)
+    revision = {"revision": TrainingSession.revision + 1}  # calendar apps replace an event with a higher SEQUENCE
+    if not change(
+        session,
+        SESSION_STATES,
+        SessionStatus.CANCELLED,
+        actor=actor,
+        organisation=course.organisation,
+        values=revision,
+        reason=reason,
+    ):
+        raise DomainError(f"This session is {session.status} and cannot be cancelled")
     bookings = live_bookings(session.id)
     people = [(a.name, a.email) for b in bookings for a in b.attendees if a.status == AttendeeStatus.BOOKED]
     for booking in bookings:
@@ -178,12 +185,14 @@ def cancel_session(session: TrainingSession, actor, reason: str) -> int:
 
 
 def add_topic(name: str, actor) -> Topic:
-    """A new topic on the managed list."""
+    """A new topic on the managed list; the database refuses a name it has in any case, even one added meanwhile."""
+    require(actor, "platform_admin")
     name = " ".join(name.split())
-    if db.session.scalar(select(Topic.id).where(func.lower(Topic.name) == name.lower())):
-        raise DomainError(f"There is already a topic called {name}")
     topic = Topic(name=name)
-    db.session.add(topic)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(topic)
+    except IntegrityError:
+        raise DomainError(f"There is already a topic called {name}") from None
     audit.record("topic.created", obj=topic, actor=actor, name=name)
     return topic

@@ -5,10 +5,11 @@ from datetime import timedelta
 from flask import url_for
 from sqlalchemy import select
 
-from ..core import permissions
 from ..core.clock import to_london, utcnow
-from ..dashboard.tasks import Task
+from ..core.features import Task
+from ..core.template_helpers import format_date, format_time
 from ..extensions import db
+from ..organisations.permissions import enterprise_memberships, publisher_memberships
 from .models import (
     Attendee,
     AttendeeStatus,
@@ -24,8 +25,8 @@ from .models import (
 
 
 def _when(moment) -> str:
-    local = to_london(moment)
-    return f"{local:%-I:%M%p} on {local.day} {local:%B}".replace("AM", "am").replace("PM", "pm")
+    """'2:05pm on 3 March': a moment in the next few days."""
+    return f"{format_time(moment)} on {format_date(moment, year=False)}"
 
 
 def _offers(user) -> list[Task]:
@@ -55,7 +56,7 @@ def _unpaid(user) -> list[Task]:
 
 
 def _attendance(user) -> list[Task]:
-    org_ids = [m.organisation_id for m in permissions.publisher_memberships(user)]
+    org_ids = [m.organisation_id for m in publisher_memberships(user)]
     if not org_ids:
         return []
     query = (
@@ -76,7 +77,7 @@ def _attendance(user) -> list[Task]:
 
 
 def _expiring(user) -> list[Task]:
-    org_ids = [m.organisation_id for m in permissions.enterprise_memberships(user)]
+    org_ids = [m.organisation_id for m in enterprise_memberships(user)]
     if not org_ids:
         return []
     today = to_london(utcnow()).date()

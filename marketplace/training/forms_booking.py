@@ -8,8 +8,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovS
 from wtforms import DateField, Form, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from ..core import permissions
 from ..core.forms import BaseForm, submit, text_field
+from ..cover.permissions import is_relief_worker
+from ..organisations.permissions import enterprise_memberships
 from .booking import Person
 from .catalogue import CatalogueFilters
 from .models import Delivery
@@ -31,10 +32,9 @@ class BookerOption:
 def booker_options(user) -> list[BookerOption]:
     """The person's enterprises, then themselves if they are a relief worker."""
     options = [
-        BookerOption(str(m.organisation_id), m.organisation.name, m.organisation)
-        for m in permissions.enterprise_memberships(user)
+        BookerOption(str(m.organisation_id), m.organisation.name, m.organisation) for m in enterprise_memberships(user)
     ]
-    if permissions.is_relief_worker(user):
+    if is_relief_worker(user):
         options.append(BookerOption(FOR_MYSELF, "Myself, as a relief worker", None))
     return options
 

@@ -20,7 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.clock import utcnow
 from ..core.models import TimestampMixin
+from ..core.states import HasStatus, StateMachine
 from ..core.types import UTCDateTime
 from ..extensions import db
 
@@ -33,11 +35,15 @@ class CourseStatus(StrEnum):
     ARCHIVED = "archived"
 
 
-COURSE_TRANSITIONS = {
-    CourseStatus.DRAFT: {CourseStatus.PUBLISHED, CourseStatus.ARCHIVED},
-    CourseStatus.PUBLISHED: {CourseStatus.ARCHIVED},
-    CourseStatus.ARCHIVED: {CourseStatus.PUBLISHED},
-}
+COURSE_STATES = StateMachine(
+    CourseStatus,
+    {
+        CourseStatus.DRAFT: {CourseStatus.PUBLISHED, CourseStatus.ARCHIVED},
+        CourseStatus.PUBLISHED: {CourseStatus.ARCHIVED},
+        CourseStatus.ARCHIVED: {CourseStatus.PUBLISHED},
+    },
+    "course",
+)
 
 
 class Delivery(StrEnum):
@@ -59,7 +65,9 @@ class SessionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-SESSION_TRANSITIONS = {SessionStatus.SCHEDULED: {SessionStatus.COMPLETED, SessionStatus.CANCELLED}}
+SESSION_STATES = StateMachine(
+    SessionStatus, {SessionStatus.SCHEDULED: {SessionStatus.COMPLETED, SessionStatus.CANCELLED}}, "session"
+)
 
 
 class BookingStatus(StrEnum):
@@ -71,11 +79,15 @@ class BookingStatus(StrEnum):
     EXPIRED = "expired"
 
 
-BOOKING_TRANSITIONS = {
-    BookingStatus.RESERVED: {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED},
-    BookingStatus.CONFIRMED: {BookingStatus.CANCELLED},
-    BookingStatus.EXPIRED: {BookingStatus.CONFIRMED},  # paid just after the hold lapsed, seats still free
-}
+BOOKING_STATES = StateMachine(
+    BookingStatus,
+    {
+        BookingStatus.RESERVED: {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED},
+        BookingStatus.CONFIRMED: {BookingStatus.CANCELLED},
+        BookingStatus.EXPIRED: {BookingStatus.CONFIRMED},  # paid just after the hold lapsed, seats still free
+    },
+    "booking",
+)
 HOLDS_SEATS = (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
 
 
@@ -88,12 +100,16 @@ class AttendeeStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-ATTENDEE_TRANSITIONS = {
-    AttendeeStatus.BOOKED: {AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW, AttendeeStatus.CANCELLED},
-    AttendeeStatus.ATTENDED: {AttendeeStatus.NO_SHOW},
-    AttendeeStatus.NO_SHOW: {AttendeeStatus.ATTENDED},
-    AttendeeStatus.CANCELLED: {AttendeeStatus.BOOKED},  # an expired hold paid for after all
-}
+ATTENDEE_STATES = StateMachine(
+    AttendeeStatus,
+    {
+        AttendeeStatus.BOOKED: {AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW, AttendeeStatus.CANCELLED},
+        AttendeeStatus.ATTENDED: {AttendeeStatus.NO_SHOW},
+        AttendeeStatus.NO_SHOW: {AttendeeStatus.ATTENDED},
+        AttendeeStatus.CANCELLED: {AttendeeStatus.BOOKED},  # an expired hold paid for after all
+    },
+    "attendee",
+)
 
 
 class WaitStatus(StrEnum):
@@ -106,10 +122,14 @@ class WaitStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-WAIT_TRANSITIONS = {
-    WaitStatus.WAITING: {WaitStatus.OFFERED, WaitStatus.WITHDRAWN},
-    WaitStatus.OFFERED: {WaitStatus.BOOKED, WaitStatus.EXPIRED, WaitStatus.WITHDRAWN},
-}
+WAIT_STATES = StateMachine(
+    WaitStatus,
+    {
+        WaitStatus.WAITING: {WaitStatus.OFFERED, WaitStatus.WITHDRAWN},
+        WaitStatus.OFFERED: {WaitStatus.BOOKED, WaitStatus.EXPIRED, WaitStatus.WITHDRAWN},
+    },
+    "waiting_list",
+)
 
 
 class PriceBand(StrEnum):
@@ -124,6 +144,8 @@ class Topic(TimestampMixin, db.Model):
     """A training topic from the managed list (admins add more)."""
 
     __tablename__ = "training_topics"
+    # A name is taken whatever its case: add_topic relies on this, so two admins adding one topic at once get one.
+    __table_args__ = (Index("uq_training_topics_lower_name", text("lower(name)"), unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -137,8 +159,10 @@ course_areas = Table(
 )
 
 
-class Course(TimestampMixin, db.Model):
+class Course(HasStatus, TimestampMixin, db.Model):
     """A course a publisher offers; sessions are its dates."""
+
+    STATES = COURSE_STATES
 
     __tablename__ = "training_courses"
     __table_args__ = (
@@ -170,9 +194,26 @@ class Course(TimestampMixin, db.Model):
     def delivery_label(self) -> str:
         return Delivery(self.delivery).label
 
+    @property
+    def can_publish(self) -> bool:
+        """Draft and archived courses can be published."""
+        return self.can_become(CourseStatus.PUBLISHED)
 
-class TrainingSession(TimestampMixin, db.Model):
+    @property
+    def can_archive(self) -> bool:
+        """Draft and published courses can be archived."""
+        return self.can_become(CourseStatus.ARCHIVED)
+
+    @property
+    def can_add_sessions(self) -> bool:
+        """An archived course takes no new sessions until it is published again."""
+        return self.status != CourseStatus.ARCHIVED
+
+
+class TrainingSession(HasStatus, TimestampMixin, db.Model):
     """One date of a course, with a fixed number of seats."""
+
+    STATES = SESSION_STATES
 
     __tablename__ = "training_sessions"
     __table_args__ = (
@@ -201,9 +242,26 @@ class TrainingSession(TimestampMixin, db.Model):
     def seats_left(self) -> int:
         return max(0, self.capacity - self.seats_taken)
 
+    @property
+    def has_started(self) -> bool:
+        """The session's start time has passed (by the injectable clock)."""
+        return utcnow() >= self.starts_at
 
-class Booking(TimestampMixin, db.Model):
+    @property
+    def can_change(self) -> bool:
+        """Only a scheduled session that has not started can be changed or cancelled."""
+        return self.can_become(SessionStatus.CANCELLED) and not self.has_started
+
+    @property
+    def can_complete(self) -> bool:
+        """A scheduled session is completed once every attendee is marked."""
+        return self.can_become(SessionStatus.COMPLETED)
+
+
+class Booking(HasStatus, TimestampMixin, db.Model):
     """Places on a session booked by one person, for themselves or their enterprise's staff."""
+
+    STATES = BOOKING_STATES
 
     __tablename__ = "training_bookings"
     __table_args__ = (
@@ -232,9 +290,21 @@ class Booking(TimestampMixin, db.Model):
     payment = relationship("Payment")
     attendees = relationship("Attendee", back_populates="booking", lazy="selectin", order_by="Attendee.id")
 
+    @property
+    def holds_seats(self) -> bool:
+        """Reserved and confirmed bookings hold their seats."""
+        return self.status in HOLDS_SEATS
 
-class Attendee(TimestampMixin, db.Model):
+    @property
+    def can_cancel(self) -> bool:
+        """A live booking can be cancelled until its session starts."""
+        return self.can_become(BookingStatus.CANCELLED) and not self.session.has_started
+
+
+class Attendee(HasStatus, TimestampMixin, db.Model):
     """A named person with a seat; a person can hold only one live seat per session."""
+
+    STATES = ATTENDEE_STATES
 
     __tablename__ = "training_attendees"
     __table_args__ = (
@@ -260,8 +330,10 @@ class Attendee(TimestampMixin, db.Model):
     record = relationship("TrainingRecord", back_populates="attendee", uselist=False, lazy="selectin")
 
 
-class WaitingListEntry(TimestampMixin, db.Model):
+class WaitingListEntry(HasStatus, TimestampMixin, db.Model):
     """A request for places on a full session, offered seats in turn as they free up."""
+
+    STATES = WAIT_STATES
 
     __tablename__ = "training_waiting_list"
     __table_args__ = (Index("ix_training_waiting_list_session_status", "session_id", "status", "created_at"),)

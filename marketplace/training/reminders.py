@@ -3,12 +3,13 @@
 from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..core import audit
 from ..core.clock import to_london
 from ..core.mail import send_email
 from ..core.notifications import Notification, notify
+from ..core.states import stamp_once
 from ..core.template_helpers import format_date, format_datetime
 from ..extensions import db
 from .models import (
@@ -27,18 +28,6 @@ EXPIRY_WARNING_DAYS = 30
 SESSIONS_SUGGESTED = 5
 
 
-def _claim(model, row_id: int, column: str, now: datetime) -> bool:
-    """Stamp the row only if nobody has yet: of concurrent job runs, exactly one wins it."""
-    stamp = getattr(model, column)
-    result = db.session.execute(
-        update(model)
-        .where(model.id == row_id, stamp.is_(None))
-        .values({column: now})
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
 def send_session_reminders(now: datetime) -> int:
     """Job: for sessions starting within 2 days, tell each confirmed booker and email each attendee, once."""
     due = db.session.scalars(
@@ -51,7 +40,7 @@ def send_session_reminders(now: datetime) -> int:
     ).all()
     sent = 0
     for session_id in due:
-        if _claim(TrainingSession, session_id, "reminder_sent_at", now):
+        if stamp_once(TrainingSession, session_id, "reminder_sent_at", now):
             _remind(db.session.get(TrainingSession, session_id))
             sent += 1
     return sent
@@ -88,7 +77,7 @@ def warn_expiring_records(now: datetime) -> int:
     suggestions: dict[int, list] = {}  # one query per topic, not per record
     warned = 0
     for record_id in due:
-        if _claim(TrainingRecord, record_id, "expiry_warned_at", now):
+        if stamp_once(TrainingRecord, record_id, "expiry_warned_at", now):
             record = db.session.get(TrainingRecord, record_id)
             if record.topic_id not in suggestions:
                 suggestions[record.topic_id] = upcoming_sessions(record.topic_id, now)

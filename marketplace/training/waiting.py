@@ -1,22 +1,20 @@
-"""Waiting lists: when seats free up, the first entry that fits is offered them for 24 hours."""
+"""Waiting lists: join, accept or withdraw; offers that lapse pass to the next entry (offers.py makes them)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import url_for
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.notifications import notify
-from ..core.template_helpers import format_datetime
+from ..core.states import change
 from ..extensions import db
 from .booking import Person, check_people, create_booking, normalise_people
 from .eligibility import check_eligible
-from .models import SessionStatus, TrainingSession, WaitingListEntry, WaitStatus
-from .seats import give_back_seats, lock_session, take_seats
-
-OFFER_HOURS = 24
+from .models import WAIT_STATES, SessionStatus, TrainingSession, WaitingListEntry, WaitStatus
+from .offers import offer_seats
+from .seats import give_back_seats, lock_session
 
 
 def join_waiting_list(session: TrainingSession, user, organisation, people: list[Person]) -> WaitingListEntry:
@@ -64,54 +62,6 @@ def _live_entry_id(session_id: int, user_id: int) -> int | None:
     return db.session.scalar(query.limit(1))
 
 
-def offer_seats(session_id: int) -> int:
-    """Offer free seats to waiting entries in order, each the first that fits; returns offers made."""
-    session = lock_session(session_id)
-    if session.status != SessionStatus.SCHEDULED or utcnow() >= session.booking_deadline:
-        return 0  # too late to offer: nobody could book the seats now
-    offers = 0
-    for entry in _waiting(session_id):
-        if entry.seats <= session.capacity - session.seats_taken and take_seats(session_id, entry.seats):
-            _offer(entry)
-            db.session.refresh(session)
-            offers += 1
-    return offers
-
-
-def _waiting(session_id: int) -> list[WaitingListEntry]:
-    query = select(WaitingListEntry).where(
-        WaitingListEntry.session_id == session_id, WaitingListEntry.status == WaitStatus.WAITING
-    )
-    return list(db.session.scalars(query.order_by(WaitingListEntry.created_at, WaitingListEntry.id)))
-
-
-def _offer(entry: WaitingListEntry) -> None:
-    now = utcnow()
-    # 24 hours, but never past the booking deadline (after it nobody could book the places).
-    until = min(now + timedelta(hours=OFFER_HOURS), entry.session.booking_deadline)
-    entry.status, entry.offered_at, entry.offer_expires_at = WaitStatus.OFFERED, now, until
-    audit.record("waiting_list.offered", obj=entry, organisation=entry.organisation, actor=None, seats=entry.seats)
-    course = entry.session.course
-    notify(
-        entry.user,
-        "waiting_list_offer",
-        title=f"{entry.seats} place{'s' if entry.seats > 1 else ''} on {course.title} are yours if you want them",
-        body=f"Accept by {format_datetime(until)}, or the places go to the next person waiting.",
-        link=url_for("training.waiting_list_entry", entry_id=entry.id, _external=True),
-    )
-
-
-def _claim(entry: WaitingListEntry, new_status: WaitStatus, from_status: WaitStatus) -> bool:
-    result = db.session.execute(
-        update(WaitingListEntry)
-        .where(WaitingListEntry.id == entry.id, WaitingListEntry.status == from_status)
-        .values(status=new_status)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(entry)
-    return result.rowcount == 1
-
-
 def accept_offer(entry: WaitingListEntry, user):
     """Book the offered places (once); the seats are already held for this entry."""
     if entry.user_id != user.id:
@@ -120,13 +70,12 @@ def accept_offer(entry: WaitingListEntry, user):
     if (
         entry.offer_expires_at is None
         or entry.offer_expires_at <= utcnow()
-        or not _claim(entry, WaitStatus.BOOKED, WaitStatus.OFFERED)
+        or not change(entry, WAIT_STATES, WaitStatus.BOOKED, actor=user, action="waiting_list.accepted")
     ):
         raise DomainError("This offer has expired or has already been used")
     people = [Person(a["name"], a["email"]) for a in entry.attendees]
     booking = create_booking(entry.session, entry.user, entry.organisation, people, seats_held=True)
     entry.booking_id = booking.id
-    audit.record("waiting_list.accepted", obj=entry, organisation=entry.organisation, booking_id=booking.id)
     return booking
 
 
@@ -135,13 +84,10 @@ def withdraw(entry: WaitingListEntry, user) -> None:
     if entry.user_id != user.id:
         raise DomainError("This place on the waiting list is someone else's")
     lock_session(entry.session_id)
+    db.session.refresh(entry)  # under the session lock: the status now is the one the change will see
     was_offered = entry.status == WaitStatus.OFFERED
-    if not (
-        _claim(entry, WaitStatus.WITHDRAWN, WaitStatus.OFFERED)
-        or _claim(entry, WaitStatus.WITHDRAWN, WaitStatus.WAITING)
-    ):
+    if not change(entry, WAIT_STATES, WaitStatus.WITHDRAWN, actor=user):
         raise DomainError("You are no longer on this waiting list")
-    audit.record("waiting_list.withdrawn", obj=entry, organisation=entry.organisation)
     if was_offered:
         give_back_seats(entry.session_id, entry.seats)
         offer_seats(entry.session_id)
@@ -157,9 +103,8 @@ def expire_offers(now: datetime) -> int:
     expired = 0
     for entry in due:
         lock_session(entry.session_id)
-        if _claim(entry, WaitStatus.EXPIRED, WaitStatus.OFFERED):
+        if change(entry, WAIT_STATES, WaitStatus.EXPIRED, actor=None, action="waiting_list.offer_expired"):
             give_back_seats(entry.session_id, entry.seats)
-            audit.record("waiting_list.offer_expired", obj=entry, organisation=entry.organisation, actor=None)
             offer_seats(entry.session_id)
             expired += 1
     return expired
@@ -170,8 +115,9 @@ def close_waiting_list(session: TrainingSession) -> None:
     query = select(WaitingListEntry).where(
         WaitingListEntry.session_id == session.id, WaitingListEntry.status.in_((WaitStatus.WAITING, WaitStatus.OFFERED))
     )
-    for entry in db.session.scalars(query):
-        entry.status = WaitStatus.WITHDRAWN
+    for entry in db.session.scalars(query).all():
+        if not change(entry, WAIT_STATES, WaitStatus.WITHDRAWN, actor=None, action="waiting_list.closed"):
+            continue
         notify(
             entry.user,
             "waiting_list_closed",

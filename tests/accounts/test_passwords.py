@@ -8,8 +8,10 @@ from marketplace.accounts.passwords import verify_password
 from marketplace.extensions import db
 from tests import factories
 from tests.conftest import path_of
+from tests.database import audit_events
+from tests.pages import errors, main_text
 
-from .helpers import NEW_PASSWORD, audit_events, errors, is_signed_in, main_text, sign_in
+from .helpers import NEW_PASSWORD, is_signed_in, sign_in
 
 INVALID = "This link has expired or is not valid"
 

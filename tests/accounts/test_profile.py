@@ -8,8 +8,8 @@ from bs4 import BeautifulSoup
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from tests import factories
-
-from .helpers import audit_events, errors, main_text
+from tests.database import audit_events
+from tests.pages import errors, main_text
 
 
 @pytest.fixture

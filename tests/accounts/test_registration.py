@@ -9,8 +9,10 @@ from marketplace.accounts.passwords import verify_password
 from marketplace.extensions import db
 from tests import factories
 from tests.conftest import path_of
+from tests.database import audit_events
+from tests.pages import errors, main_text
 
-from .helpers import audit_events, errors, is_signed_in, main_text, sign_in
+from .helpers import is_signed_in, sign_in
 
 GOOD = {
     "name": "Mary Seacole",

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import UserSession
 from marketplace.extensions import db
 from tests import factories
+from tests.database import audit_events
 
-from .helpers import NEW_PASSWORD, audit_events, copy_session, is_signed_in, session_cookie, sign_in
+from .helpers import NEW_PASSWORD, copy_session, is_signed_in, session_cookie, sign_in
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ from marketplace.accounts.models import SignInFailure
 from marketplace.accounts.services import BAD_CREDENTIALS, THROTTLED
 from marketplace.extensions import db
 from tests import factories
+from tests.database import audit_events
+from tests.pages import errors, main_text
 
-from .helpers import audit_events, errors, is_signed_in, main_text, sign_in
+from .helpers import is_signed_in, sign_in
 
 WRONG = "definitely not the password"
 

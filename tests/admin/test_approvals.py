@@ -2,11 +2,12 @@
 
 import pytest
 
-from marketplace.core import permissions
 from marketplace.extensions import db
+from marketplace.organisations import permissions
 from marketplace.organisations.models import Organisation
 from tests import factories
-from tests.organisations.helpers import audit_events, error_summary, fresh, notifications_for, text
+from tests.database import audit_events, fresh, notifications_for
+from tests.pages import error_summary, text
 
 
 @pytest.fixture

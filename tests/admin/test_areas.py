@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.organisations.models import Area
 from tests import factories
-from tests.organisations.helpers import audit_events, count, error_summary, fresh, text
+from tests.database import audit_events, count, fresh
+from tests.pages import error_summary, text
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from marketplace.core import audit
 from marketplace.core.audit import AuditEvent
 from marketplace.extensions import db
 from tests import factories
-from tests.organisations.helpers import fresh, soup, text
+from tests.database import fresh
+from tests.pages import soup, text
 
 
 def _rows(response) -> list[list[str]]:

@@ -9,7 +9,7 @@ from marketplace.cover.models import ReliefWorkerProfile
 from marketplace.demo import DEMO_PASSWORD
 from marketplace.extensions import db
 from marketplace.organisations.models import Organisation
-from tests.organisations.helpers import count
+from tests.database import count
 
 
 def _seed(app, *args):

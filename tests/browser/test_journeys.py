@@ -72,7 +72,11 @@ def test_entrepreneur_registers_sets_up_enterprise_and_signs_out(page: Page, ctx
     enterprise = db.session.scalar(select(Organisation).where(Organisation.name == "Ada's Home Care"))
     assert enterprise is not None
     assert (enterprise.kind, enterprise.legal_form, str(enterprise.fte), enterprise.area.name, enterprise.postcode) == (
-        OrgKind.ENTERPRISE, "partnership", "1.5", "Leeds", "LS1 4AP",
+        OrgKind.ENTERPRISE,
+        "partnership",
+        "1.5",
+        "Leeds",
+        "LS1 4AP",
     )
     [membership] = db.session.scalars(select(Membership).where(Membership.organisation_id == enterprise.id))
     assert membership.user_id == user.id

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import PasswordResetToken, SignInFailure, UserSession
 from marketplace.core.clock import utcnow
-from marketplace.core.jobs import REGISTRY, Job, run_due
+from marketplace.core.features import Job, jobs
+from marketplace.core.jobs import run_due
 from marketplace.core.tokens import new_token
 from marketplace.extensions import db
 from marketplace.organisations.models import Invitation
@@ -109,7 +110,7 @@ def test_a_failing_job_does_not_stop_the_others(ctx, data, monkeypatch):
         db.session.execute(PasswordResetToken.__table__.delete())
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(REGISTRY, "broken", Job("broken", "Always fails", broken))
+    monkeypatch.setitem(jobs(), "broken", Job("broken", "Always fails", broken))
     results = run_due()
     assert results["broken"] == -1 and results["purge-sessions"] == 1
     assert ids(PasswordResetToken) == [data["token"]]

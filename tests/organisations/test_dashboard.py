@@ -4,8 +4,7 @@ import pytest
 
 from marketplace.extensions import db
 from tests import factories
-
-from .helpers import soup
+from tests.pages import soup
 
 
 def _tasks(client) -> list[str]:

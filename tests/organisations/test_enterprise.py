@@ -9,8 +9,8 @@ from marketplace.extensions import db
 from marketplace.organisations.forms import normalise_postcode
 from marketplace.organisations.models import Membership, Organisation
 from tests import factories
-
-from .helpers import audit_events, count, error_summary, fresh, text
+from tests.database import audit_events, count, fresh
+from tests.pages import error_summary, text
 
 
 def test_set_up_page_needs_sign_in(client):

@@ -8,8 +8,8 @@ from marketplace.organisations.models import Invitation, Membership
 from marketplace.organisations.services import purge_expired_invitations
 from tests import factories
 from tests.conftest import path_of
-
-from .helpers import audit_events, count, error_summary, fresh, h1, text
+from tests.database import audit_events, count, fresh
+from tests.pages import error_summary, h1, text
 
 INVALID = "This invitation has expired or is not valid"
 

@@ -7,8 +7,8 @@ from marketplace.core.notifications import Notification
 from marketplace.extensions import db
 from marketplace.organisations.models import Invitation, Membership, Organisation
 from tests import factories
-
-from .helpers import count, fresh, text
+from tests.database import count, fresh
+from tests.pages import text
 
 MEMBER_ACTIONS = ["remove", "make-owner", "make-member", "approve", "decline"]
 

@@ -7,8 +7,8 @@ from marketplace.core.notifications import Notification
 from marketplace.extensions import db
 from marketplace.organisations.models import Membership
 from tests import factories
-
-from .helpers import audit_events, count, error_summary, fresh, nav_links, notifications_for, text
+from tests.database import audit_events, count, fresh, notifications_for
+from tests.pages import error_summary, nav_links, text
 
 
 @pytest.fixture

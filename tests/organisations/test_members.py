@@ -9,8 +9,8 @@ from marketplace.extensions import db
 from marketplace.organisations.models import Invitation, Membership
 from tests import factories
 from tests.conftest import path_of
-
-from .helpers import audit_events, count, error_summary, fresh, soup, text
+from tests.database import audit_events, count, fresh
+from tests.pages import error_summary, soup, text
 
 
 def _members(team):

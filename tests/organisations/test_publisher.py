@@ -2,15 +2,15 @@
 
 import pytest
 
-from marketplace.core import permissions
 from marketplace.core.audit import AuditEvent
 from marketplace.core.notifications import Notification
 from marketplace.extensions import db
+from marketplace.organisations import permissions
 from marketplace.organisations.models import Membership, Organisation
 from marketplace.organisations.services import decide_organisation
 from tests import factories
-
-from .helpers import audit_events, count, error_summary, fresh, notifications_for, text
+from tests.database import audit_events, count, fresh, notifications_for
+from tests.pages import error_summary, text
 
 
 @pytest.mark.parametrize(("kind", "label"), [("council", "Council"), ("nhs", "NHS body")])

@@ -1,11 +1,11 @@
 """A person becomes a relief worker by creating a profile."""
 
-from marketplace.core import permissions
+from marketplace.cover import permissions
 from marketplace.cover.models import ReliefWorkerProfile
 from marketplace.extensions import db
 from tests import factories
-
-from .helpers import audit_events, count, error_summary, fresh, h1, nav_links
+from tests.database import audit_events, count, fresh
+from tests.pages import error_summary, h1, nav_links
 
 
 def test_creating_a_profile_makes_a_relief_worker(client, login_as):

@@ -6,15 +6,16 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from marketplace.core import permissions
 from marketplace.core.audit import AuditEvent
 from marketplace.extensions import db
+from marketplace.organisations import permissions
 from marketplace.organisations.models import MemberRole
 from marketplace.payments.models import Payment
 from marketplace.training import booking as bookings
 from marketplace.training.booking import Person
 from tests import factories
-from tests.organisations.helpers import error_summary, fresh, h1, soup, text
+from tests.database import fresh
+from tests.pages import error_summary, h1, soup, text
 
 
 @pytest.fixture
@@ -183,7 +184,7 @@ def test_finance_role_can_be_given_by_invitation(client, login_as, world):
 def test_can_manage_payments(world):
     """Owners and finance people of the organisation; not plain members, not other organisations."""
     council = world.council
-    assert permissions.can_manage_payments(world.officer, council)
-    assert permissions.can_manage_payments(world.finance, council)
-    assert not permissions.can_manage_payments(world.clerk, council)
-    assert not permissions.can_manage_payments(world.owner, council)
+    assert permissions.is_finance(world.officer, council)
+    assert permissions.is_finance(world.finance, council)
+    assert not permissions.is_finance(world.clerk, council)
+    assert not permissions.is_finance(world.owner, council)

@@ -4,13 +4,14 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.core.audit import AuditEvent
 from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.payments import services as payments
-from marketplace.payments.models import Payment, Refund, WebhookEvent
+from marketplace.payments.models import Payment, Refund, RefundStatus, WebhookEvent
+from marketplace.payments.providers import RefundResult
 from marketplace.training import booking as bookings
 from marketplace.training.booking import Person
 from marketplace.training.models import BookingStatus
@@ -236,7 +237,7 @@ def test_refund_updated_webhook_settles_a_pending_refund(reserved, stripe_mode, 
     db.session.refresh(booking)
     bookings.cancel_booking(booking, booking.booker)
     refund = db.session.scalar(select(Refund))
-    refund.status = "pending"
+    db.session.execute(update(Refund).values({"status": RefundStatus.PENDING}))  # as if Stripe had not settled it
     db.session.commit()
     deliver(
         client,
@@ -263,7 +264,7 @@ def test_failed_refund_is_taken_off_the_total(ctx):
         )
     )
     db.session.flush()
-    assert payments.record_refund_outcome("re_failing", "failed")
+    assert payments.record_refund_outcome("re_failing", RefundStatus.FAILED)
     assert (payment.refunded_pence, payment.status) == (0, "succeeded")
     assert payments.reconciliation_problems() == []
 
@@ -295,15 +296,14 @@ def test_stale_expired_event_before_completed_ends_confirmed(reserved, stripe_mo
 def test_refused_refund_tells_booker_and_publisher(reserved, stripe_mode, client, monkeypatch):
     """If Stripe refuses a refund, nothing is counted as refunded and both the booker and the publisher's owners are told."""
     from marketplace.core.notifications import Notification
-    from marketplace.payments.models import RefundStatus
     from marketplace.payments.providers.stripe_provider import StripeProvider
 
     booking, _ = reserved
     deliver(client, stripe_mode, completed_event(stripe_mode, booking))
     db.session.refresh(booking)
 
-    def refuse(self, payment, refund):
-        refund.status = RefundStatus.FAILED
+    def refuse(self, payment, request):
+        return RefundResult(RefundStatus.FAILED, "re_refused")
 
     monkeypatch.setattr(StripeProvider, "refund", refuse)
     assert bookings.cancel_booking(booking, booking.booker) == 0
@@ -347,7 +347,9 @@ def test_refunds_never_exceed_what_was_paid(ctx):
     assert (first.amount_pence, second.amount_pence, payment.refunded_pence) == (1000, 500, 1500)
     assert payments.refund(payment, 100, "nothing left") is None
     other = factories.payment(provider="stripe", status="succeeded", amount_pence=800)
-    payments.record_provider_refund(other, provider_reference="re_big", amount_pence=5000, status="succeeded")
+    payments.record_provider_refund(
+        other, provider_reference="re_big", amount_pence=5000, status=RefundStatus.SUCCEEDED
+    )
     assert other.refunded_pence == 800 and other.status == "refunded"
 
 

@@ -11,7 +11,7 @@ from marketplace.extensions import db
 from marketplace.training.attendee_emails import email_attendees, email_invoice
 from tests import factories
 from tests.conftest import path_of
-from tests.organisations.helpers import h1, text
+from tests.pages import h1, text
 
 SUMMER = datetime(2027, 7, 1, 8, 30, tzinfo=UTC)  # 9:30am in London (British Summer Time)
 

@@ -7,7 +7,7 @@ import pytest
 
 from marketplace.extensions import db
 from tests import factories
-from tests.organisations.helpers import soup, text
+from tests.pages import soup, text
 from tests.training.test_catalogue import results
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.training.models import Booking, WaitingListEntry
 from tests import factories
-from tests.organisations.helpers import count, error_summary, soup, text
+from tests.database import count
+from tests.pages import error_summary, soup, text
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from marketplace.extensions import db
 from marketplace.payments.models import Payment
 from marketplace.training.models import Attendee, Booking, BookingStatus, TrainingSession, WaitingListEntry
 from tests import factories
-from tests.organisations.helpers import count, error_summary, fresh, h1, soup, text
+from tests.database import count, fresh
+from tests.pages import error_summary, h1, soup, text
 
 VENUE = "Civic Hall, Calverley Street"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.training.models import CalendarFeed
 from tests import factories
-from tests.organisations.helpers import h1, soup, text
+from tests.pages import h1, soup, text
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.training.models import TrainingSession
 from tests import factories
-from tests.organisations.helpers import h1, soup, text
+from tests.pages import h1, soup, text
 from tests.queries import counted_queries
 
 

@@ -122,13 +122,19 @@ def _fill_with_waiting_list(session_id, user_id, org_id):
     return held, queued
 
 
+def _cancel_as_booker(booking_id):
+    """The booker cancels the booking (the service checks who is acting)."""
+    booking = db.session.get(Booking, booking_id)
+    return bookings.cancel_booking(booking, booking.booker)
+
+
 def test_cancellations_and_acceptances_keep_the_invariant(app, full_setup):
     """10 cancellations and 10 offer acceptances at once: seats taken = live bookings + open offers <= capacity."""
     session_id, user_id, org_id = full_setup
     held, queued = _fill_with_waiting_list(session_id, user_id, org_id)
 
     def cancel(booking_id):
-        return lambda: bookings.cancel_booking(db.session.get(Booking, booking_id), None)
+        return lambda: _cancel_as_booker(booking_id)
 
     def accept(entry_id):
         def job():
@@ -148,7 +154,7 @@ def test_one_offer_accepted_concurrently_books_once(app, full_setup):
     """20 simultaneous acceptances of the same offer create exactly one booking."""
     session_id, user_id, org_id = full_setup
     held, queued = _fill_with_waiting_list(session_id, user_id, org_id)
-    bookings.cancel_booking(db.session.get(Booking, held[0]), None)
+    _cancel_as_booker(held[0])
     db.session.commit()
     entry_id = queued[0]
 
@@ -165,7 +171,7 @@ def test_one_booking_cancelled_concurrently_once(app, full_setup):
     """20 simultaneous cancellations of one booking release its seat once."""
     session_id, user_id, org_id = full_setup
     held, _ = _fill_with_waiting_list(session_id, user_id, org_id)
-    outcomes = run_concurrently(app, [lambda: bookings.cancel_booking(db.session.get(Booking, held[0]), None)] * 20)
+    outcomes = run_concurrently(app, [lambda: _cancel_as_booker(held[0])] * 20)
     assert outcomes.count("DomainError") == 19
     statuses = db.session.scalars(select(Booking.status).where(Booking.id == held[0])).all()
     assert statuses == [BookingStatus.CANCELLED]

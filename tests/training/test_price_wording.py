@@ -7,7 +7,7 @@ from marketplace.extensions import db
 from marketplace.training.catalogue import price_text
 from marketplace.training.eligibility import price_for
 from tests import factories
-from tests.organisations.helpers import soup, text
+from tests.pages import soup, text
 
 
 @pytest.fixture

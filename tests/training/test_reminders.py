@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.core import jobs
+from marketplace.core.features import registry
 from marketplace.core.notifications import Notification
 from marketplace.extensions import db
 from marketplace.training import reminders
@@ -60,9 +60,9 @@ def test_later_sessions_are_reminded_when_their_time_comes(soon, clock, outbox):
     assert db.session.get(TrainingSession, cancelled.id).reminder_sent_at is None
 
 
-def test_both_jobs_are_registered():
+def test_both_jobs_are_registered(app):
     """flask jobs run-due runs them."""
-    assert {"send-training-reminders", "warn-expiring-training"} <= set(jobs.REGISTRY)
+    assert {"send-training-reminders", "warn-expiring-training"} <= set(registry(app).jobs)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from marketplace.core.notifications import Notification
 from marketplace.extensions import db
 from marketplace.training import courses
 from tests import factories
-from tests.organisations.helpers import count, fresh, notifications_for, text
+from tests.database import count, fresh, notifications_for
+from tests.pages import text
 
 STARTS = datetime(2026, 12, 10, 9, 30, tzinfo=UTC)  # 9:30am in London (winter)
 
@@ -128,7 +129,7 @@ def test_a_new_joining_link_is_announced(ctx, clock, outbox):
     db.session.commit()
     told = courses.update_session(
         session,
-        None,
+        course.organisation.memberships[0].user,
         capacity=session.capacity,
         starts_at=session.starts_at,
         ends_at=session.ends_at,

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.training.models import Booking, BookingStatus, WaitingListEntry, WaitStatus
 from tests import factories
-from tests.organisations.helpers import error_summary, fresh, h1, soup, text
+from tests.database import fresh
+from tests.pages import error_summary, h1, soup, text
 
 
 @pytest.fixture

@@ -1,48 +1,63 @@
-"""Payment providers behind one interface, chosen by PAYMENT_PROVIDER (invoice or stripe)."""
+"""Payment providers behind one interface (providers/base.py), chosen by PAYMENT_PROVIDER.
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+The only place that knows which providers exist. Everything else asks `provider_of(payment)` (the provider a
+payment was made with) or `get_provider()` (the one new payments use) and never names a provider.
+"""
 
 from flask import current_app
 
+from .base import (
+    CheckoutLapsed,
+    CheckoutPaid,
+    CheckoutRequest,
+    NotSupported,
+    PaymentProvider,
+    ProviderError,
+    ProviderEvent,
+    RefundRequest,
+    RefundResult,
+    RefundSeen,
+    RefundSettled,
+    WebhookRefused,
+)
+from .invoice import InvoiceProvider
+from .stripe_provider import StripeProvider
 
-@dataclass(frozen=True)
-class CheckoutRequest:
-    """What a provider needs to take a payment."""
+__all__ = [
+    "CheckoutLapsed",
+    "CheckoutPaid",
+    "CheckoutRequest",
+    "NotSupported",
+    "PaymentProvider",
+    "ProviderError",
+    "ProviderEvent",
+    "RefundRequest",
+    "RefundResult",
+    "RefundSeen",
+    "RefundSettled",
+    "WebhookRefused",
+    "all_providers",
+    "get_provider",
+    "provider_of",
+]
 
-    description: str
-    quantity: int
-    unit_amount_pence: int
-    success_url: str
-    cancel_url: str
-    expires_at: datetime
-    customer_email: str | None = None
-
-
-class PaymentProvider(Protocol):
-    """The interface every provider implements."""
-
-    name: str
-    confirms_on_order: bool  # True: the order is confirmed at once and paid later (invoice)
-
-    def start(self, payment, request: CheckoutRequest) -> str | None:
-        """Begin taking the payment; return the address to send the payer to, or None."""
-
-    def refund(self, payment, refund) -> None:
-        """Return money; set refund.status and provider_reference."""
-
-    def cancel(self, payment) -> None:
-        """Stop an unpaid checkout so it can no longer be paid."""
+DEFAULT = InvoiceProvider.name
+PROVIDERS: dict[str, type[PaymentProvider]] = {p.name: p for p in (InvoiceProvider, StripeProvider)}
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:
     """The configured provider (PAYMENT_PROVIDER), or a named one."""
-    from .invoice import InvoiceProvider
-    from .stripe_provider import StripeProvider
+    name = name or current_app.config.get("PAYMENT_PROVIDER") or DEFAULT
+    if name not in PROVIDERS:
+        raise RuntimeError(f"Unknown PAYMENT_PROVIDER {name!r}; use one of {', '.join(PROVIDERS)}")
+    return PROVIDERS[name]()
 
-    name = name or current_app.config.get("PAYMENT_PROVIDER", "invoice")
-    providers = {"invoice": InvoiceProvider, "stripe": StripeProvider}
-    if name not in providers:
-        raise RuntimeError(f"Unknown PAYMENT_PROVIDER {name!r}; use invoice or stripe")
-    return providers[name]()
+
+def provider_of(payment) -> PaymentProvider:
+    """The provider this payment was made with."""
+    return get_provider(payment.provider)
+
+
+def all_providers() -> list[PaymentProvider]:
+    """Every provider (for routes and queries that cover them all, such as webhooks and the invoices list)."""
+    return [provider() for provider in PROVIDERS.values()]

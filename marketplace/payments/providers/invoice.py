@@ -1,21 +1,35 @@
 """Invoice provider: an invoice with a unique reference; the publisher's finance people mark it paid."""
 
-from ..models import RefundStatus
+from ...core.clock import utcnow
+from ...core.money import format_pence
+from ..models import PaymentStatus, RefundStatus
+from .base import PaymentProvider, RefundRequest, RefundResult
 
 
-class InvoiceProvider:
+class InvoiceProvider(PaymentProvider):
     """Orders are confirmed at once; the invoice records what is owed until it is marked paid."""
 
     name = "invoice"
     confirms_on_order = True
+    issues_invoice = True
+    marked_paid_by_hand = True
+    credits_unpaid = True
 
-    def start(self, payment, request) -> str | None:
-        """Raise the invoice: its reference is set by the payments service; nothing to redirect to."""
-        return None
+    def on_created(self, payment) -> None:
+        """Raise the invoice: it takes its reference from the payment's id."""
+        payment.invoice_reference = f"BSP-{utcnow():%Y}-{payment.id:06d}"
 
-    def refund(self, payment, refund) -> None:
+    def refund(self, payment, request: RefundRequest) -> RefundResult:
         """A credit against the invoice (or money owed back if it was paid), settled outside the service."""
-        refund.status = RefundStatus.SUCCEEDED
+        return RefundResult(RefundStatus.SUCCEEDED)
 
-    def cancel(self, payment) -> None:
-        """Nothing to stop: an unpaid invoice is simply cancelled."""
+    def refund_needs_person(self, payment) -> bool:
+        """Once the invoice was paid, the payee's finance people send the money back themselves."""
+        return payment.paid_at is not None
+
+    def refund_words(self, payment, amount_pence: int) -> str:
+        """Unpaid: the amount comes off the invoice; paid: a refund."""
+        if payment.status == PaymentStatus.PENDING:
+            money = format_pence(amount_pence)
+            return f"You will not have to pay: we will take {money} off invoice {payment.invoice_reference}."
+        return super().refund_words(payment, amount_pence)

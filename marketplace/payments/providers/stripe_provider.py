@@ -1,14 +1,44 @@
-"""Stripe provider: Checkout (mode payment), refunds, and reading objects back for webhooks."""
+"""Stripe provider: Checkout (mode payment), refunds, and verified webhooks read back from Stripe.
+
+The only module that imports stripe: every Stripe object, status and error is turned into our terms here.
+"""
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import stripe
 from flask import current_app
 
 from ..models import RefundStatus
+from .base import (
+    CheckoutLapsed,
+    CheckoutPaid,
+    CheckoutRequest,
+    PaymentProvider,
+    ProviderError,
+    ProviderEvent,
+    RefundRequest,
+    RefundResult,
+    RefundSeen,
+    RefundSettled,
+    WebhookRefused,
+)
+
+log = logging.getLogger(__name__)
+CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+TOLERANCE_SECONDS = 300  # a signed delivery older than this is refused (replay protection)
 
 _REFUND_STATUS = {
     "succeeded": RefundStatus.SUCCEEDED,
     "pending": RefundStatus.PENDING,
     "requires_action": RefundStatus.PENDING,  # settled later by a charge.refund.updated webhook
+}
+_FINAL_REFUND_STATUS = {
+    "succeeded": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.FAILED,
 }
 
 
@@ -23,58 +53,47 @@ def client() -> stripe.StripeClient:
     return stripe.StripeClient(secret, base_addresses=addresses, max_network_retries=2)
 
 
-class StripeProvider:
+@contextmanager
+def _calling_stripe() -> Iterator[None]:
+    """Turn Stripe's errors into the provider-neutral ProviderError."""
+    try:
+        yield
+    except stripe.StripeError as error:
+        raise ProviderError(str(error)) from error
+
+
+class StripeProvider(PaymentProvider):
     """Payments through Stripe Checkout; every write carries an idempotency key derived from our record."""
 
     name = "stripe"
-    confirms_on_order = False
+    receives_webhooks = True
 
-    def start(self, payment, request) -> str | None:
+    def start(self, payment, request: CheckoutRequest) -> str:
         """Create a Checkout Session and return its address; on a retry, the same session while it is open."""
-        if payment.provider_reference:
-            existing = self.checkout_session(payment.provider_reference)
-            if existing.status == "open":
-                return existing.url
-        params = {
-            "mode": "payment",
-            "line_items": [
-                {
-                    "quantity": request.quantity,
-                    "price_data": {
-                        "currency": payment.currency.lower(),
-                        "unit_amount": request.unit_amount_pence,
-                        "product_data": {"name": request.description[:250]},
-                    },
-                }
-            ],
-            "success_url": request.success_url,
-            "cancel_url": request.cancel_url,
-            "client_reference_id": str(payment.id),
-            "customer_email": request.customer_email,
-            "expires_at": int(request.expires_at.timestamp()),
-            "metadata": {"payment_id": str(payment.id)},
-            "payment_intent_data": {"metadata": {"payment_id": str(payment.id)}},
-        }
-        if not request.customer_email:
-            del params["customer_email"]
-        session = client().v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": f"{payment.idempotency_key}-checkout"}
-        )
+        with _calling_stripe():
+            if payment.provider_reference:
+                existing = self.checkout_session(payment.provider_reference)
+                if existing.status == "open":
+                    return existing.url
+            session = client().v1.checkout.sessions.create(
+                params=_checkout_params(payment, request),
+                options={"idempotency_key": f"{payment.idempotency_key}-checkout"},
+            )
         payment.provider_reference = session.id
         return session.url
 
-    def refund(self, payment, refund) -> None:
+    def refund(self, payment, request: RefundRequest) -> RefundResult:
         """Refund through the Refund API, keyed by our refund record."""
-        result = client().v1.refunds.create(
-            params={
-                "payment_intent": payment.provider_payment_reference,
-                "amount": refund.amount_pence,
-                "metadata": {"refund_id": str(refund.id), "payment_id": str(payment.id)},
-            },
-            options={"idempotency_key": refund.idempotency_key},
-        )
-        refund.provider_reference = result.id
-        refund.status = _REFUND_STATUS.get(result.status, RefundStatus.FAILED)
+        with _calling_stripe():
+            result = client().v1.refunds.create(
+                params={
+                    "payment_intent": payment.provider_payment_reference,
+                    "amount": request.amount_pence,
+                    "metadata": {"refund_key": request.idempotency_key, "payment_id": str(payment.id)},
+                },
+                options={"idempotency_key": request.idempotency_key},
+            )
+        return RefundResult(_REFUND_STATUS.get(result.status, RefundStatus.FAILED), result.id)
 
     def cancel(self, payment) -> None:
         """Expire the Checkout Session so it cannot be paid (ignored if it is already finished)."""
@@ -85,22 +104,113 @@ class StripeProvider:
                 payment.provider_reference, options={"idempotency_key": f"{payment.idempotency_key}-expire"}
             )
         except stripe.InvalidRequestError:
-            current_app.logger.info("Checkout %s was already finished", payment.provider_reference)
+            log.info("Checkout %s was already finished", payment.provider_reference)
         except stripe.StripeError as error:
             # Not fatal: the session expires by itself at its expires_at, and a late payment is refunded or kept.
-            current_app.logger.warning("Could not expire checkout %s: %s", payment.provider_reference, error)
+            log.warning("Could not expire checkout %s: %s", payment.provider_reference, error)
+
+    def form_action_origins(self) -> tuple[str, ...]:
+        """Stripe's hosted Checkout page (or STRIPE_API_BASE's, which serves it in the tests)."""
+        base = urlsplit(current_app.config.get("STRIPE_API_BASE") or "")
+        return (f"{base.scheme}://{base.netloc}" if base.scheme and base.netloc else CHECKOUT_ORIGIN,)
+
+    def verified_event(self, payload: bytes, headers: Mapping) -> ProviderEvent:
+        """The event, if its Stripe-Signature is valid for STRIPE_WEBHOOK_SECRET and recent."""
+        secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+        if not secret:
+            raise WebhookRefused("STRIPE_WEBHOOK_SECRET is not set")
+        try:
+            event = stripe.Webhook.construct_event(
+                payload, headers.get("Stripe-Signature"), secret, tolerance=TOLERANCE_SECONDS
+            )
+        except (ValueError, stripe.SignatureVerificationError) as error:
+            raise WebhookRefused(str(error)) from error
+        return ProviderEvent(event.id, event.type, event.data.object)
+
+    def event_facts(self, event: ProviderEvent) -> list:
+        """What the event means, asked of Stripe again (the event body is never trusted)."""
+        reader = _READERS.get(event.type)
+        if reader is None:
+            return []
+        with _calling_stripe():
+            return reader(event.data)
 
     @staticmethod
     def checkout_session(session_id: str):
-        """Read a Checkout Session back from Stripe (webhooks never trust the event body)."""
+        """Read a Checkout Session back from Stripe."""
         return client().v1.checkout.sessions.retrieve(session_id)
 
-    @staticmethod
-    def refund_object(refund_id: str):
-        """Read a Refund back from Stripe."""
-        return client().v1.refunds.retrieve(refund_id)
 
-    @staticmethod
-    def charge(charge_id: str):
-        """Read a Charge back from Stripe, with its refunds."""
-        return client().v1.charges.retrieve(charge_id, params={"expand": ["refunds"]})
+def _checkout_params(payment, request: CheckoutRequest) -> dict:
+    """The Checkout Session for a payment: one line, our ids in the metadata, a fixed expiry."""
+    params = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": request.quantity,
+                "price_data": {
+                    "currency": payment.currency.lower(),
+                    "unit_amount": request.unit_amount_pence,
+                    "product_data": {"name": request.description[:250]},
+                },
+            }
+        ],
+        "success_url": request.success_url,
+        "cancel_url": request.cancel_url,
+        "client_reference_id": str(payment.id),
+        "expires_at": int(request.expires_at.timestamp()),
+        "metadata": {"payment_id": str(payment.id)},
+        "payment_intent_data": {"metadata": {"payment_id": str(payment.id)}},
+    }
+    if request.customer_email:
+        params["customer_email"] = request.customer_email
+    return params
+
+
+def _checkout_completed(data) -> list:
+    """Paid, if Stripe says the session is paid."""
+    session = StripeProvider.checkout_session(data.id)
+    return [CheckoutPaid(session.id, _id_of(session.payment_intent))] if session.payment_status == "paid" else []
+
+
+def _checkout_expired(data) -> list:
+    """Lapsed, if Stripe says the session really expired."""
+    session = StripeProvider.checkout_session(data.id)
+    return [CheckoutLapsed(session.id)] if session.status == "expired" else []
+
+
+def _charge_refunded(data) -> list:
+    """Every refund on the charge (ours, or made in Stripe's dashboard)."""
+    charge = client().v1.charges.retrieve(data.id, params={"expand": ["refunds"]})
+    intent = _id_of(charge.payment_intent)
+    if intent is None:
+        return []
+    return [
+        RefundSeen(
+            payment_reference=intent,
+            reference=refund.id,
+            amount_pence=refund.amount,
+            status=RefundStatus.SUCCEEDED if refund.status == "succeeded" else RefundStatus.PENDING,
+        )
+        for refund in (charge.refunds.data if charge.refunds else [])
+    ]
+
+
+def _refund_updated(data) -> list:
+    """A refund's final outcome, once Stripe has one."""
+    refund = client().v1.refunds.retrieve(data.id)
+    status = _FINAL_REFUND_STATUS.get(refund.status)
+    return [RefundSettled(refund.id, status)] if status else []
+
+
+def _id_of(value) -> str | None:
+    """An expandable Stripe field: the id whether Stripe sent the id or the object."""
+    return value if isinstance(value, str) or value is None else value.id
+
+
+_READERS = {
+    "checkout.session.completed": _checkout_completed,
+    "checkout.session.expired": _checkout_expired,
+    "charge.refunded": _charge_refunded,
+    "charge.refund.updated": _refund_updated,
+}

@@ -1,7 +1,6 @@
-"""Training pages: one blueprint, split into public, booker and publisher modules."""
+"""Training pages: one blueprint, split by audience (public, bookers, publishers, records, admins)."""
 
-from flask import Blueprint
+from . import book, manage_courses, manage_sessions, public, records, roster, topics  # noqa: F401  (importing the modules registers their routes on bp)
+from .blueprint import bp
 
-bp = Blueprint("training", __name__, url_prefix="/training")
-
-from . import book, manage, public  # noqa: E402,F401  (the modules register their routes on bp)
+__all__ = ["bp"]

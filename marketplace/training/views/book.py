@@ -1,33 +1,25 @@
 """Training pages for bookers: book and pay, see and cancel bookings, the waiting list."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from ...core.actions import attempt
 from ...core.clock import utcnow
 from ...core.errors import DomainError
 from ...core.money import format_pence
 from ...core.pagination import paginate
-from ...extensions import db
+from ...core.permissions import allows, policy, signed_in
 from ...payments import services as payments
 from ...payments.models import PaymentStatus
+from .. import booker_pages, calendar, catalogue, waiting
 from .. import booking as bookings
-from .. import calendar, catalogue, waiting
 from ..eligibility import NotEligible, check_eligible, price_for
 from ..forms_booking import MAX_PLACES, BookingForm, booker_options, booking_form
-from ..models import HOLDS_SEATS, BookingStatus, WaitStatus
-from . import bp
+from ..models import HOLDS_SEATS, Booking, BookingStatus, TrainingSession, WaitingListEntry, WaitStatus
+from ..permissions import own_waiting_entry, visible_booking, visible_session
+from .blueprint import bp
 
 # --- booking ---------------------------------------------------------------------------------------------------
-
-
-def _session_or_404(session_id: int):
-    """A session the person may see."""
-    return catalogue.visible_session(session_id, current_user) or abort(404)
-
-
-def _options_or_403():
-    """Who the person can book for; people who are neither entrepreneurs nor relief workers cannot book."""
-    return booker_options(current_user) or abort(403)
 
 
 def _prices(session, options) -> list[dict]:
@@ -66,25 +58,27 @@ def _book_page(session, form: BookingForm, options, *, full: bool):
     )
 
 
-def _error_page(session, form: BookingForm, options, error: DomainError, *, full: bool = False):
-    """Show a rule the booking broke on the form (by the email it names, if any); nothing was written."""
-    db.session.rollback()
-    message = str(error)
-    named = [email for _, email in form.rows() if email.data and email.data.strip().lower() in message]
-    if named and isinstance(error, bookings.AlreadyBooked):
-        for email in named:
-            email.errors.append(message)
-    else:
-        flash(message, "error")
-    return _book_page(session, form, options, full=full or isinstance(error, bookings.SessionFull))
+def _explainer(form: BookingForm):
+    """Shows a rule the booking broke on the form: by the email addresses it names, if any, or as a banner."""
+
+    def explain(error: DomainError) -> None:
+        """Put the message where the person will see what to fix."""
+        message = str(error)
+        named = [email for _, email in form.rows() if email.data and email.data.strip().lower() in message]
+        if named and isinstance(error, bookings.AlreadyBooked):
+            for email in named:
+                email.errors.append(message)
+        else:
+            flash(message, "error")
+
+    return explain
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
-@login_required
-def book_session(session_id: int):
+@policy("may_book", load=visible_session)
+def book_session(session: TrainingSession):
     """Book places on a session for named people (or yourself as a relief worker); the waiting list when full."""
-    session = _session_or_404(session_id)
-    options = _options_or_403()
+    options = booker_options(current_user)
     if not catalogue.is_bookable(session):
         flash("This session is not open for booking.", "error")
         return redirect(url_for("training.show_session", session_id=session.id))
@@ -92,12 +86,13 @@ def book_session(session_id: int):
     if form.adding or not form.validate_on_submit():
         return _book_page(session, form, options, full=session.seats_left == 0)
     option = form.option(options)
-    try:
-        booking = bookings.create_booking(session, current_user, option.organisation, form.people(current_user))
-    except DomainError as error:
-        return _error_page(session, form, options, error)
-    db.session.commit()
-    return _continue_to_payment(booking)
+    people = form.people(current_user)
+    booked = attempt(
+        lambda: bookings.create_booking(session, current_user, option.organisation, people), report=_explainer(form)
+    )
+    if not booked.ok:
+        return _book_page(session, form, options, full=isinstance(booked.error, bookings.SessionFull))
+    return _continue_to_payment(booked.result)
 
 
 def _awaiting_card_payment(booking) -> bool:
@@ -125,23 +120,16 @@ def _continue_to_payment(booking):
     if not _awaiting_card_payment(booking):
         flash(_booked_message(booking), "success")
         return redirect(url_for("training.show_booking", booking_id=booking.id))
-    try:
-        address = payments.start(booking.payment, bookings.checkout_request(booking))
-    except payments.PaymentNotStarted as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    started = attempt(lambda: payments.start(booking.payment, bookings.checkout_request(booking)))
+    if not started.ok:
         return redirect(url_for("training.show_booking", booking_id=booking.id))
-    db.session.commit()
-    return redirect(address)
+    return redirect(started.result)
 
 
 @bp.route("/bookings/<int:booking_id>/pay", methods=["POST"])
-@login_required
-def pay_booking(booking_id: int):
+@policy("booker", load=visible_booking)
+def pay_booking(booking: Booking):
     """Try the card payment again (the same idempotency key, so never two checkouts)."""
-    booking = catalogue.visible_booking(booking_id, current_user) or abort(404)
-    if booking.booker_id != current_user.id:
-        abort(403)
     if not _awaiting_card_payment(booking):
         flash("This booking is not waiting for payment.", "info")
         return redirect(url_for("training.show_booking", booking_id=booking.id))
@@ -152,41 +140,38 @@ def pay_booking(booking_id: int):
 
 
 @bp.route("/bookings/<int:booking_id>")
-@login_required
-def show_booking(booking_id: int):
+@policy("booking_viewer", load=visible_booking)
+def show_booking(booking: Booking):
     """A booking: status, people, price and payment; the venue once confirmed."""
-    booking = catalogue.visible_booking(booking_id, current_user) or abort(404)
     session = booking.session
     return render_template(
         "training/booking.html",
         booking=booking,
         session=session,
         course=session.course,
-        private=booking.status == BookingStatus.CONFIRMED and catalogue.can_see_private(current_user, session),
-        can_cancel=booking.status in HOLDS_SEATS and catalogue.can_cancel_booking(current_user, booking),
-        can_pay=_awaiting_card_payment(booking) and booking.booker_id == current_user.id,
-        minutes_left=catalogue.hold_minutes_left(booking),
+        private=booking.status == BookingStatus.CONFIRMED and allows(current_user, "booking_session_details", booking),
+        can_cancel=booking.status in HOLDS_SEATS and allows(current_user, "booking_canceller", booking),
+        can_pay=_awaiting_card_payment(booking) and allows(current_user, "booker", booking),
+        minutes_left=booker_pages.hold_minutes_left(booking),
         amount_owed=payments.amount_owed(booking.payment) if booking.payment else 0,
         title=f"Booking for {session.course.title}",
     )
 
 
 @bp.route("/bookings/<int:booking_id>/paid")
-@login_required
-def booking_paid(booking_id: int):
+@policy("booking_viewer", load=visible_booking)
+def booking_paid(booking: Booking):
     """Back from the card payment page: the payment webhook confirms the booking, never this page."""
-    booking = catalogue.visible_booking(booking_id, current_user) or abort(404)
     confirmed = booking.status == BookingStatus.CONFIRMED
     title = "Your booking is confirmed" if confirmed else "Payment received"
     return render_template("training/booking_paid.html", booking=booking, confirmed=confirmed, title=title)
 
 
 @bp.route("/bookings/<int:booking_id>/calendar.ics")
-@login_required
-def booking_ics(booking_id: int):
+@policy("booking_session_details", load=visible_booking)
+def booking_ics(booking: Booking):
     """A confirmed booking as a calendar event (it includes the venue, so only for those who may see it)."""
-    booking = catalogue.visible_booking(booking_id, current_user) or abort(404)
-    if booking.status != BookingStatus.CONFIRMED or not catalogue.can_see_private(current_user, booking.session):
+    if booking.status != BookingStatus.CONFIRMED:
         abort(404)
     disposition = f'attachment; filename="backstop-training-{booking.id}.ics"'
     return Response(
@@ -199,24 +184,19 @@ def _refund_text(booking) -> str:
     payment = booking.payment
     if payment is None or booking.total_pence == 0:
         return "This booking is free, so there is nothing to refund."
-    if payment.status in (PaymentStatus.PENDING, PaymentStatus.CANCELLED) and not payments.confirms_on_order(payment):
+    if payments.is_unpaid_checkout(payment):
         return "You have not paid, so there is nothing to refund."
     due = bookings.refund_due(booking, by_publisher=False, now=utcnow())
     if due == 0:
         days = booking.session.course.cancellation_cutoff_days
         return f"The session starts in less than {days} days, so you will not get a refund."
-    if payment.status == PaymentStatus.PENDING:
-        return f"You will not have to pay: we will take {format_pence(due)} off invoice {payment.invoice_reference}."
-    return f"You will get a full refund of {format_pence(due)}."
+    return payments.refund_words(payment, due)
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
-@login_required
-def cancel_booking(booking_id: int):
+@policy("booking_canceller", load=visible_booking)
+def cancel_booking(booking: Booking):
     """Check, then cancel a booking (refund in full before the course's cut-off, nothing after)."""
-    booking = catalogue.visible_booking(booking_id, current_user) or abort(404)
-    if not catalogue.can_cancel_booking(current_user, booking):
-        abort(403)
     back = redirect(url_for("training.show_booking", booking_id=booking.id))
     if booking.status not in HOLDS_SEATS:
         flash("This booking is no longer active.", "info")
@@ -227,14 +207,10 @@ def cancel_booking(booking_id: int):
             "training/cancel_booking.html", booking=booking, refund=_refund_text(booking), title=title
         )
     unpaid_invoice = booking.payment is not None and booking.payment.status == PaymentStatus.PENDING
-    try:
-        refunded = bookings.cancel_booking(booking, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return back
-    db.session.commit()
-    flash(f"Your booking has been cancelled.{_refunded_text(booking, refunded, unpaid_invoice)}", "success")
+    cancelled = attempt(lambda: bookings.cancel_booking(booking, current_user))
+    if cancelled.ok:
+        refunded = _refunded_text(booking, cancelled.result, unpaid_invoice)
+        flash(f"Your booking has been cancelled.{refunded}", "success")
     return back
 
 
@@ -248,15 +224,15 @@ def _refunded_text(booking, refunded: int, unpaid_invoice: bool) -> str:
 
 
 @bp.route("/bookings")
-@login_required
+@signed_in
 def my_bookings():
     """The person's bookings: still to come, then past and cancelled ones."""
-    page = paginate(catalogue.past_bookings_query(current_user), request.args.get("page", 1, type=int))
+    page = paginate(booker_pages.past_bookings_query(current_user), request.args.get("page", 1, type=int))
     return render_template(
         "training/my_bookings.html",
-        upcoming=catalogue.upcoming_bookings(current_user),
+        upcoming=booker_pages.upcoming_bookings(current_user),
         page=page,
-        booked_for_me=catalogue.places_booked_for(current_user),
+        booked_for_me=booker_pages.places_booked_for(current_user),
         title="Your bookings",
     )
 
@@ -265,33 +241,31 @@ def my_bookings():
 
 
 @bp.route("/sessions/<int:session_id>/waiting-list", methods=["POST"])
-@login_required
-def join_waiting_list(session_id: int):
+@policy("may_book", load=visible_session)
+def join_waiting_list(session: TrainingSession):
     """Queue for places on a full session with the names given."""
-    session = _session_or_404(session_id)
-    options = _options_or_403()
+    options = booker_options(current_user)
     form = booking_form(options, current_user)
     if form.adding or not form.validate_on_submit():
         return _book_page(session, form, options, full=True)
     option = form.option(options)
-    try:
-        entry = waiting.join_waiting_list(session, current_user, option.organisation, form.people(current_user))
-    except waiting.AlreadyWaiting as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("training.waiting_list_entry", entry_id=error.entry_id))
-    except DomainError as error:
-        return _error_page(session, form, options, error, full=True)
-    db.session.commit()
-    flash("You are on the waiting list. We will email you if places come up.", "success")
-    return redirect(url_for("training.waiting_list_entry", entry_id=entry.id))
+    people = form.people(current_user)
+    joined = attempt(
+        lambda: waiting.join_waiting_list(session, current_user, option.organisation, people),
+        success="You are on the waiting list. We will email you if places come up.",
+        report=_explainer(form),
+    )
+    if isinstance(joined.error, waiting.AlreadyWaiting):
+        return redirect(url_for("training.waiting_list_entry", entry_id=joined.error.entry_id))
+    if not joined.ok:
+        return _book_page(session, form, options, full=True)
+    return redirect(url_for("training.waiting_list_entry", entry_id=joined.result.id))
 
 
 @bp.route("/waiting-list/<int:entry_id>")
-@login_required
-def waiting_list_entry(entry_id: int):
+@policy("waiting_entry_holder", load=own_waiting_entry)
+def waiting_list_entry(entry: WaitingListEntry):
     """The person's place on a waiting list, and any offer of places."""
-    entry = catalogue.own_waiting_entry(entry_id, current_user) or abort(404)
     live_offer = entry.status == WaitStatus.OFFERED and entry.offer_expires_at > utcnow()
     return render_template(
         "training/waiting_list_entry.html",
@@ -303,31 +277,18 @@ def waiting_list_entry(entry_id: int):
 
 
 @bp.route("/waiting-list/<int:entry_id>/accept", methods=["POST"])
-@login_required
-def accept_offer(entry_id: int):
+@policy("waiting_entry_holder", load=own_waiting_entry)
+def accept_offer(entry: WaitingListEntry):
     """Take the places offered: they are booked, then paid for like any booking."""
-    entry = catalogue.own_waiting_entry(entry_id, current_user) or abort(404)
-    try:
-        booking = waiting.accept_offer(entry, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("training.waiting_list_entry", entry_id=entry_id))
-    db.session.commit()
-    return _continue_to_payment(booking)
+    back = redirect(url_for("training.waiting_list_entry", entry_id=entry.id))
+    accepted = attempt(lambda: waiting.accept_offer(entry, current_user))
+    return _continue_to_payment(accepted.result) if accepted.ok else back
 
 
 @bp.route("/waiting-list/<int:entry_id>/withdraw", methods=["POST"])
-@login_required
-def withdraw_waiting(entry_id: int):
+@policy("waiting_entry_holder", load=own_waiting_entry)
+def withdraw_waiting(entry: WaitingListEntry):
     """Leave the waiting list (offered places go to the next person)."""
-    entry = catalogue.own_waiting_entry(entry_id, current_user) or abort(404)
-    try:
-        waiting.withdraw(entry, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("You have left the waiting list.", "success")
-    return redirect(url_for("training.waiting_list_entry", entry_id=entry_id))
+    back = redirect(url_for("training.waiting_list_entry", entry_id=entry.id))
+    attempt(lambda: waiting.withdraw(entry, current_user), success="You have left the waiting list.")
+    return back

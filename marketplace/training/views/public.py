@@ -1,16 +1,20 @@
 """Training pages anyone can see (catalogue, course, session) and the calendar feed and its address."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ...core.pagination import paginate
+from ...core.permissions import public, signed_in
 from ...extensions import db
 from .. import calendar, catalogue
+from .. import permissions as access
+from ..booker_pages import existing_feed_token
 from ..forms_booking import catalogue_filter_form
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("", endpoint="catalogue")
+@public
 def catalogue_page():
     """Find training: scheduled sessions of published courses, filtered and paginated."""
     form = catalogue_filter_form(request.args, catalogue.topics(), catalogue.areas())
@@ -32,9 +36,10 @@ def catalogue_page():
 
 
 @bp.route("/courses/<int:course_id>")
+@public
 def show_course(course_id: int):
-    """A course: what it covers, its price, and its sessions still to come."""
-    course = catalogue.visible_course(course_id, current_user) or abort(404)
+    """A course: what it covers, its price, and its sessions still to come (drafts for its publisher only)."""
+    course = access.visible_course(course_id, current_user) or abort(404)
     return render_template(
         "training/course.html",
         course=course,
@@ -47,17 +52,19 @@ def show_course(course_id: int):
 
 
 @bp.route("/sessions/<int:session_id>")
+@public
 def show_session(session_id: int):
     """A session: when, seats left, how to book; the venue and attendees only for those booked or publishing."""
-    session = catalogue.visible_session(session_id, current_user) or abort(404)
-    private = catalogue.can_see_private(current_user, session)
+    session = access.visible_session(session_id, current_user) or abort(404)
+    private = access.can_see_private(current_user, session)
     return render_template(
         "training/session.html",
         session=session,
         course=session.course,
         price=catalogue.price_text(session.course),
         private=private,
-        attendee_names=catalogue.attendee_names(current_user, session) if private else [],
+        publisher_view=private and access.is_course_publisher(current_user, session),
+        attendee_names=access.attendee_names(current_user, session) if private else [],
         bookable=catalogue.is_bookable(session),
         booking_closed=catalogue.booking_closed(session),
         title=session.course.title,
@@ -65,19 +72,19 @@ def show_session(session_id: int):
 
 
 @bp.route("/calendar", endpoint="calendar")
-@login_required
+@signed_in
 def calendar_page():
     """The person's private calendar feed address."""
-    token = catalogue.existing_feed_token(current_user)
+    token = existing_feed_token(current_user)
     feed_url = url_for("training.calendar_feed", token=token, _external=True) if token else None
     return render_template("training/calendar.html", feed_url=feed_url, title="Your training calendar")
 
 
 @bp.route("/calendar/new-address", methods=["POST"])
-@login_required
+@signed_in
 def renew_calendar():
     """Create the calendar address, or replace it so the old one stops working."""
-    had_one = catalogue.existing_feed_token(current_user) is not None
+    had_one = existing_feed_token(current_user) is not None
     calendar.feed_token(current_user, renew=True)
     db.session.commit()
     replaced = "Your new calendar address is ready. The old one no longer works."
@@ -86,6 +93,7 @@ def renew_calendar():
 
 
 @bp.route("/calendar/<token>.ics")
+@public
 def calendar_feed(token: str):
     """A person's confirmed sessions as a calendar feed (the unguessable token is the permission)."""
     ics = calendar.feed_ics(token)

@@ -1,37 +1,10 @@
-"""Helpers for the organisation and admin tests: page text, error messages, audit rows, notifications."""
+"""Reading the database in tests: row counts, audit events, notifications, and a fresh look as a new request has."""
 
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from marketplace.core.audit import AuditEvent
 from marketplace.core.notifications import Notification
 from marketplace.extensions import db
-
-
-def soup(response) -> BeautifulSoup:
-    """The parsed HTML of a response."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def text(response) -> str:
-    """The visible text of a page, whitespace collapsed."""
-    return " ".join(soup(response).get_text(" ").split())
-
-
-def error_summary(response) -> str:
-    """The text of the GOV.UK error summary, or '' when there is none."""
-    box = soup(response).select_one(".govuk-error-summary")
-    return " ".join(box.get_text(" ").split()) if box else ""
-
-
-def h1(response) -> str:
-    """The page's main heading."""
-    return " ".join(soup(response).h1.get_text(" ").split())
-
-
-def nav_links(response) -> list[str]:
-    """The texts of the service navigation links."""
-    return [" ".join(a.get_text(" ").split()) for a in soup(response).select(".govuk-service-navigation a")]
 
 
 def audit_events(action: str | None = None, *, prefix: str | None = None) -> list[AuditEvent]:

@@ -1,0 +1,176 @@
+"""The payment provider interface: every question whose answer depends on how money moves is asked of a provider.
+
+A provider is one way of taking money (an invoice paid on terms, a card payment through Stripe Checkout). Code
+outside this package never names a provider: it asks the payment's provider what to do, through the payments
+services. Two kinds of answer:
+
+- Capabilities are class attributes (`confirms_on_order`, `issues_invoice`, ...): facts about the mode that
+  callers branch on. Each has one meaning, written next to it below.
+- Operations are methods (`start`, `refund`, `cancel`, ...). The base class either does the neutral thing
+  (nothing to stop, no webhooks) or raises NotSupported, so a provider implements only what it offers.
+
+New needs are new operations, never new `if provider == ...`: relief cover's saved payment methods, Connect
+payouts and transfers, and insurance's off-session charges and subscriptions each become a method here that
+raises NotSupported (for example `save_payment_method(payer)`, `pay_out(payee, amount)`,
+`charge_off_session(method, amount)`, `subscribe(payer, plan)`), implemented by the providers that can, and a
+capability flag where a caller must choose before calling. `supports(name)` says whether a provider implements
+an operation.
+
+Providers speak the provider's language (its objects, statuses and errors) and hand back neutral values:
+RefundResult, the webhook facts below, and ProviderError when the provider cannot be reached or refuses.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from ...core.money import format_pence
+from ..models import RefundStatus
+
+
+class ProviderError(Exception):
+    """The provider could not be reached or refused the call; nothing was taken or returned."""
+
+
+class NotSupported(ProviderError):
+    """This provider does not offer the operation (callers check a capability or `supports()` first)."""
+
+
+class WebhookRefused(ProviderError):
+    """A webhook delivery that is not genuinely from the provider (bad or missing signature, unreadable body)."""
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """What a provider needs to take a payment."""
+
+    description: str
+    quantity: int
+    unit_amount_pence: int
+    success_url: str
+    cancel_url: str
+    expires_at: datetime
+    customer_email: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """Money to return on a payment; the key makes a retried call return the same refund."""
+
+    amount_pence: int
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """What the provider did with a refund: its reference there, and our status for it."""
+
+    status: RefundStatus
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A verified webhook delivery: the provider's event id and type, and its body (never trusted for facts)."""
+
+    id: str
+    type: str
+    data: object
+
+
+# Webhook facts: what a verified event means, read back from the provider, in our terms.
+
+
+@dataclass(frozen=True)
+class CheckoutPaid:
+    """The checkout with this reference is paid; payment_reference is the provider's id for the money."""
+
+    reference: str
+    payment_reference: str | None
+
+
+@dataclass(frozen=True)
+class CheckoutLapsed:
+    """The checkout with this reference expired unpaid."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class RefundSeen:
+    """A refund exists at the provider on the payment with this payment_reference (ours, or made there)."""
+
+    payment_reference: str
+    reference: str
+    amount_pence: int
+    status: RefundStatus
+
+
+@dataclass(frozen=True)
+class RefundSettled:
+    """A refund we asked for has reached a final status at the provider."""
+
+    reference: str
+    status: RefundStatus
+
+
+class PaymentProvider:
+    """The interface every provider implements; the defaults are what a provider that offers nothing does."""
+
+    name: ClassVar[str]
+
+    confirms_on_order: ClassVar[bool] = False
+    """The order is confirmed at once and paid later (on terms), rather than when the money arrives."""
+
+    issues_invoice: ClassVar[bool] = False
+    """The payment is an invoice: it has a reference, is emailed to the payer and listed on the invoices pages."""
+
+    marked_paid_by_hand: ClassVar[bool] = False
+    """Nobody tells us the money arrived: a finance person of the payee records it."""
+
+    credits_unpaid: ClassVar[bool] = False
+    """An unpaid payment is owed, so a refund reduces what is owed; otherwise an unpaid payment is a checkout,
+    which cancelling an order stops instead of refunding."""
+
+    receives_webhooks: ClassVar[bool] = False
+    """The provider tells us what happened by webhook at /payments/<name>/webhook."""
+
+    def supports(self, operation: str) -> bool:
+        """Whether this provider implements the operation (a method the base class leaves unsupported)."""
+        return getattr(type(self), operation) is not getattr(PaymentProvider, operation)
+
+    def on_created(self, payment) -> None:
+        """The payment record was just inserted: do what this mode does at once (nothing by default)."""
+
+    def start(self, payment, request: CheckoutRequest) -> str:
+        """Begin taking the payment; return the address to send the payer to."""
+        raise NotSupported(f"{self.name} payments have no checkout")
+
+    def cancel(self, payment) -> None:
+        """Stop an unpaid payment so it can no longer be paid (nothing to stop by default)."""
+
+    def refund(self, payment, request: RefundRequest) -> RefundResult:
+        """Return money on a payment (ProviderError if the provider cannot be reached)."""
+        raise NotSupported(f"{self.name} payments cannot be refunded")
+
+    def refund_needs_person(self, payment) -> bool:
+        """Whether a refund on this payment is only a record, and a person must send the money back."""
+        return False
+
+    def refund_words(self, payment, amount_pence: int) -> str:
+        """What the payer is told will happen to amount_pence if their order is cancelled now."""
+        kind = "a full refund" if amount_pence >= payment.refundable_pence else "a refund"
+        return f"You will get {kind} of {format_pence(amount_pence)}."
+
+    def form_action_origins(self) -> tuple[str, ...]:
+        """Other sites our forms may lead to (a hosted payment page the browser is redirected to)."""
+        return ()
+
+    def verified_event(self, payload: bytes, headers: Mapping) -> ProviderEvent:
+        """The webhook delivery, checked to be genuinely from the provider (WebhookRefused if not)."""
+        raise NotSupported(f"{self.name} sends no webhooks")
+
+    def event_facts(self, event: ProviderEvent) -> list:
+        """What a verified event means (the webhook facts above), read back from the provider."""
+        return []

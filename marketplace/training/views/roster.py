@@ -1,0 +1,73 @@
+"""Training pages for publishers: who is booked on a session, taking attendance, cancelling one booking."""
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ...core.actions import submit
+from ...core.money import format_pence
+from ...core.permissions import policy
+from .. import attendance
+from ..booking import cancel_booking
+from ..forms import CancelBookingForm, attendance_form, marks_from
+from ..models import HOLDS_SEATS, Booking, TrainingSession
+from ..permissions import managed_booking, managed_session
+from .blueprint import bp
+
+
+@bp.route("/manage/sessions/<int:session_id>/roster")
+@policy("training_publisher", load=managed_session)
+def roster(session: TrainingSession):
+    """Who is booked on a session."""
+    return render_template(
+        "training/manage/roster.html",
+        session=session,
+        attendees=attendance.roster(session.id),
+        can_mark=attendance.can_mark(session),
+        title="Roster",
+    )
+
+
+@bp.route("/manage/sessions/<int:session_id>/roster.csv")
+@policy("training_publisher", load=managed_session)
+def roster_csv(session: TrainingSession):
+    """The roster as a CSV download."""
+    return Response(
+        attendance.roster_csv(session.id),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="roster-session-{session.id}.csv"'},
+    )
+
+
+@bp.route("/manage/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@policy("training_publisher", load=managed_session)
+def mark_attendance(session: TrainingSession):
+    """Mark each attendee attended or did not attend, once the session has started."""
+    back = redirect(url_for("training.roster", session_id=session.id))
+    if not attendance.can_mark(session):
+        flash("You can mark attendance once the session has started.", "error")
+        return back
+    form = attendance_form(attendance.markable(session.id))
+    record = lambda: attendance.record_attendance(session, marks_from(form), current_user)  # noqa: E731
+    if submit(form, record, success="Attendance has been saved. People who attended have a training record.").ok:
+        return back
+    lead = f"{session.course.title}. Everyone marked attended gets a training record and a certificate."
+    return render_template("components/form_page.html", form=form, title="Mark attendance", lead=lead)
+
+
+@bp.route("/manage/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
+@policy("training_publisher", load=managed_booking)
+def publisher_cancel_booking(booking: Booking):
+    """A publisher cancels one booking: always refunded in full, and the booker is told why."""
+    back = redirect(url_for("training.roster", session_id=booking.session_id))
+    if booking.status not in HOLDS_SEATS:
+        flash("This booking is no longer active.", "info")
+        return back
+    form = CancelBookingForm()
+    cancel = lambda: cancel_booking(booking, current_user, by_publisher=True, reason=form.reason.data.strip())  # noqa: E731
+    saved = submit(form, cancel)
+    if saved.ok:
+        flash(f"The booking is cancelled and {format_pence(saved.result, free_word='nothing')} refunded.", "success")
+        return back
+    names = ", ".join(a.name for a in booking.attendees)
+    lead = f"{booking.session.course.title}: {names}, booked by {booking.booker.name}. They get a full refund."
+    return render_template("components/form_page.html", form=form, title="Cancel this booking", lead=lead)

@@ -1,0 +1,106 @@
+"""Features plug in: the registry takes each feature's jobs, tables, links, tasks, sections and payment purposes."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from flask import Blueprint, Flask
+
+from marketplace.core.features import Feature, FeatureConflict, Job, nav_link, registry
+from marketplace.extensions import db
+from marketplace.payments.models import PaymentPurpose
+from tests import factories
+from tests.pages import nav_links
+
+PACKAGE = Path(__file__).resolve().parents[2] / "marketplace"
+JOBS = {
+    "purge-password-reset-tokens",
+    "purge-invitations",
+    "purge-sessions",
+    "purge-sign-in-failures",
+    "expire-training-holds",
+    "expire-waiting-list-offers",
+    "send-training-reminders",
+    "warn-expiring-training",
+}
+
+
+def _defines_a_model(path: Path) -> bool:
+    """Whether a module defines a class based on db.Model."""
+    tree = ast.parse(path.read_text())
+    return any(
+        isinstance(node, ast.ClassDef) and any(ast.unparse(base) == "db.Model" for base in node.bases)
+        for node in ast.walk(tree)
+    )
+
+
+def test_every_module_with_models_is_declared_by_a_registered_feature(app):
+    """Registering the features imports every table, so migrations and metadata see the whole schema."""
+    declared = {module.__file__ for feature in registry(app).features.values() for module in feature.models}
+    with_models = {str(path) for path in PACKAGE.rglob("*.py") if _defines_a_model(path)}
+    assert with_models and with_models <= declared, sorted(with_models - declared)
+
+
+def test_each_feature_registers_its_own_jobs_under_the_old_names(app):
+    """The jobs `flask jobs run-due` runs are the same eight, each registered by the feature that owns it."""
+    jobs = registry(app).jobs
+    assert set(jobs) == JOBS
+    owners = {job.name: name for name, feature in registry(app).features.items() for job in feature.jobs}
+    assert owners["purge-invitations"] == "organisations" and owners["purge-sessions"] == "accounts"
+    assert owners["send-training-reminders"] == owners["expire-training-holds"] == "training"
+
+
+def test_training_declares_the_payments_it_takes(app):
+    """Each payment purpose is declared by the one feature that takes payments for it."""
+    assert registry(app).payment_purposes == {PaymentPurpose.TRAINING_BOOKING: "training"}
+
+
+def test_a_second_feature_cannot_take_a_name_job_or_purpose(app):
+    """Two features claiming one job name, payment purpose or feature name stop the app from starting."""
+    fresh = Flask("conflict")
+
+    def run(now):
+        return 0
+
+    Feature("one", jobs=(Job("tidy", "Tidy up", run),), payment_purposes=("thing",)).register(fresh)
+    with pytest.raises(FeatureConflict, match="tidy"):
+        Feature("two", jobs=(Job("tidy", "Tidy again", run),)).register(fresh)
+    with pytest.raises(FeatureConflict, match="thing"):
+        Feature("three", payment_purposes=("thing",)).register(fresh)
+    with pytest.raises(FeatureConflict, match="one"):
+        Feature("one").register(fresh)
+    assert list(registry(fresh).features) == ["one"]
+
+
+def test_registering_a_feature_registers_its_blueprints_and_orders_its_links():
+    """A feature's blueprints join the app; its links take their place by order among other features' links."""
+    fresh = Flask("ordering")
+    Feature("late", blueprints=(Blueprint("late", __name__),), navigation=(nav_link(50, "Late", "late.x"),)).register(
+        fresh
+    )
+    Feature("early", navigation=(nav_link(5, "Early", "early.x"),)).register(fresh)
+    assert "late" in fresh.blueprints
+    assert [item.order for item in registry(fresh).navigation] == [5, 50]
+
+
+def test_navigation_is_built_from_the_features_in_the_same_order_as_before(client, login_as, ctx):
+    """Signed out: training and the account links; signed in: every role's links, notifications, then the account."""
+    assert nav_links(client.get("/")) == ["Training", "Sign in", "Create an account"]
+    person = factories.user(admin=True)
+    factories.enterprise(person, name="Acorn Care")
+    factories.relief_worker(person)
+    factories.notification(person)
+    factories.notification(person)
+    db.session.commit()
+    login_as(person)
+    assert nav_links(client.get("/dashboard")) == [
+        "Dashboard",
+        "Training",
+        "Your bookings",
+        "Acorn Care",
+        "Relief profile",
+        "Admin",
+        "Audit log",
+        "Notifications (2 unread)",
+        "Your account",
+    ]
