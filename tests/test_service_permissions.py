@@ -14,7 +14,7 @@ from marketplace.organisations import services as organisations
 from marketplace.organisations.models import MemberRole, Membership, MembershipStatus, OrgStatus
 from marketplace.payments import services as payments
 from marketplace.payments.models import Payment
-from marketplace.training import attendance, courses
+from marketplace.training import attendance, courses, waiting
 from marketplace.training import booking as bookings
 from marketplace.training.booking import Person
 from marketplace.training.models import (
@@ -24,6 +24,7 @@ from marketplace.training.models import (
     CourseStatus,
     SessionStatus,
     TrainingSession,
+    WaitingListEntry,
 )
 from tests import factories
 
@@ -233,3 +234,29 @@ def test_only_the_payees_finance_people_mark_an_invoice_paid(world, who):
     assert db.session.get(Payment, payment.id).status == "pending"
     payments.mark_invoice_paid(payment, world.officer)
     assert payment.status == "succeeded"
+
+
+@pytest.mark.parametrize("who", ["staff_of_another", "officer", "nobody"])
+def test_nobody_books_or_queues_in_the_name_of_an_enterprise_they_are_not_part_of(world, who):
+    """A job or page cannot book (or join the waiting list) for an enterprise the booker does not belong to."""
+    actor = {"staff_of_another": world.rival, "officer": world.officer, "nobody": None}[who]
+    people = [Person("Bo", "bo@example.com")]
+    with pytest.raises(NotAllowed):
+        bookings.create_booking(world.session, actor, world.enterprise, people)
+    with pytest.raises(NotAllowed):
+        waiting.join_waiting_list(world.session, actor, world.enterprise, people)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(WaitingListEntry)) == 0
+    assert bookings.create_booking(world.session, world.staff, world.enterprise, people).seats == 1
+
+
+def test_only_the_holder_accepts_or_leaves_a_waiting_list_place(world):
+    """Someone else's waiting-list entry cannot be accepted or withdrawn, whoever calls the service."""
+    entry = factories.waiting_entry(world.session, world.owner, seats=1)
+    db.session.commit()
+    for call in (waiting.accept_offer, waiting.withdraw):
+        with pytest.raises(NotAllowed):
+            call(entry, world.rival)
+        db.session.rollback()
+    waiting.withdraw(entry, world.owner)
+    assert entry.status == "withdrawn"

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ..core.actions import submit
 from ..core.errors import DomainError
 from ..core.features import profile_sections_for
 from ..core.permissions import public, signed_in
@@ -165,15 +166,13 @@ def profile():
 def change_password():
     """Change your password (signs out every other browser)."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = current_user._get_current_object()  # the real User: login_user() must not be given the proxy
-            services.change_password(user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.current_password.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Your password has been changed. Other devices have been signed out.", "success")
-            return redirect(url_for("accounts.profile"))
+    user = current_user._get_current_object()  # the real User: login_user() must not be given the proxy
+    changed = submit(
+        form,
+        lambda: services.change_password(user, form.current_password.data, form.new_password.data),
+        success="Your password has been changed. Other devices have been signed out.",
+        report=form.current_password,
+    )
+    if changed.ok:
+        return redirect(url_for("accounts.profile"))
     return form_page(form, "Change your password")

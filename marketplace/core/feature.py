@@ -1,7 +1,7 @@
-"""Core's own pages and tables, plugged in like a feature's: notifications, audit events, sent emails."""
+"""Core's own pages, tables and jobs, plugged in like a feature's: notifications, audit events, sent emails."""
 
 from . import audit, mail, notifications
-from .features import Feature, NavItem, NavLink, signed_in
+from .features import Feature, Job, NavItem, NavLink, signed_in
 from .views import bp
 
 
@@ -17,5 +17,8 @@ feature = Feature(
     "notifications",
     blueprints=(bp,),
     models=(audit, mail, notifications),
+    jobs=(
+        Job("purge-sent-emails", "Forget emails sent over 7 days ago (no retry is that late)", mail.purge_sent_emails),
+    ),
     navigation=(NavItem(70, _notifications_link),),
 )

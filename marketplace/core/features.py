@@ -123,7 +123,8 @@ class Feature:
     dashboard_tasks: tuple[DashboardTasks, ...] = ()
     profile_sections: tuple[ProfileSection, ...] = ()
     navigation: tuple[NavItem, ...] = ()
-    payment_purposes: tuple[str, ...] = ()  # the Payment.purpose values this feature takes payments for
+    # What the feature does when its payments change: objects with a `purpose` (payments.hooks.PurposeHandlers).
+    payment_purposes: tuple[Any, ...] = ()
 
     def register(self, app: Flask) -> None:
         """Register the feature's blueprints and plug the rest into the app's registry."""
@@ -140,17 +141,20 @@ class Registry:
     features: dict[str, Feature] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     payment_purposes: dict[str, str] = field(default_factory=dict)  # purpose → the feature that declared it
+    payment_handlers: dict[str, Any] = field(default_factory=dict)  # purpose → that feature's handlers
 
     def add(self, feature: Feature) -> None:
         """Take in one feature; refuse a second feature of the same name, job name or payment purpose."""
         if feature.name in self.features:
             raise FeatureConflict(f"Feature {feature.name!r} is registered twice")
         jobs = {job.name: job for job in feature.jobs}
-        purposes = dict.fromkeys(feature.payment_purposes, feature.name)
+        handlers = {item.purpose: item for item in feature.payment_purposes}
+        purposes = dict.fromkeys(handlers, feature.name)
         _refuse_clash(self.jobs, jobs, "Job", feature.name)
         _refuse_clash(self.payment_purposes, purposes, "Purpose", feature.name)
         self.jobs.update(jobs)
         self.payment_purposes.update(purposes)
+        self.payment_handlers.update(handlers)
         self.features[feature.name] = feature
 
     def _sorted(self, kind: str) -> list:
@@ -188,6 +192,11 @@ def registry(app: Flask | None = None) -> Registry:
 def jobs() -> dict[str, Job]:
     """Every registered periodic job by name."""
     return registry().jobs
+
+
+def payment_handlers(purpose: str) -> Any:
+    """The handlers the feature that takes payments of this purpose declared, or None."""
+    return registry().payment_handlers.get(purpose)
 
 
 def tasks_for(user) -> list[Task]:

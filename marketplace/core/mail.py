@@ -1,21 +1,22 @@
 """Email: rendered from templates/emails/ in the request, delivered by a queued job (SMTP or the outbox folder).
 
 The job carries the whole rendered message and is keyed by its Message-ID: delivery records the key in
-`sent_emails` in the same transaction, so a retried job never sends the same message twice.
+`sent_emails` in the same transaction, so a retried job never sends the same message twice. Retries end within
+minutes, so a periodic job forgets keys after SENT_EMAILS_KEPT.
 """
 
 import base64
 import logging
 import smtplib
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import String
+from sqlalchemy import String, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +27,7 @@ from .types import UTCDateTime
 
 log = logging.getLogger(__name__)
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+SENT_EMAILS_KEPT = timedelta(days=7)  # far longer than any retry of a delivery job
 
 
 class SentEmail(db.Model):
@@ -94,6 +96,12 @@ def _record_sent(message_id: str) -> bool:
     insert = _INSERTS[db.session.get_bind().dialect.name]
     statement = insert(SentEmail).values(message_id=message_id).on_conflict_do_nothing(index_elements=["message_id"])
     return db.session.execute(statement.returning(SentEmail.id)).scalar() is not None
+
+
+def purge_sent_emails(now: datetime) -> int:
+    """Periodic job: forget the Message-IDs of emails sent more than SENT_EMAILS_KEPT ago; returns how many."""
+    statement = delete(SentEmail).where(SentEmail.sent_at < now - SENT_EMAILS_KEPT)
+    return db.session.execute(statement).rowcount or 0
 
 
 def outbox_dir() -> Path:

@@ -1,6 +1,7 @@
 """Who a person is to an organisation (member, owner, finance, member of a publisher), each defined once here,
 the policies built on them, and the one getter for an organisation you belong to."""
 
+from ..core.permissions import allows as allows
 from ..core.permissions import is_admin, is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: these policies are loaded
 from ..extensions import db

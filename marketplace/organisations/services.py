@@ -16,7 +16,7 @@ from ..core import audit, states
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.mail import send_email
-from ..core.notifications import notify
+from ..core.notifications import notify, notify_each
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
 from .models import (
@@ -32,7 +32,7 @@ from .models import (
     OrgKind,
     OrgStatus,
 )
-from .permissions import require
+from .permissions import allows, require
 
 
 def add_member(user: User, organisation: Organisation, role: str, status: str = MembershipStatus.ACTIVE) -> Membership:
@@ -91,14 +91,12 @@ def create_publisher(user: User, *, kind: str, name: str, areas: list[Area]) -> 
     add_member(user, organisation, MemberRole.OWNER)
     audit.record("organisation.created", obj=organisation, organisation=organisation, actor=user, kind=kind)
     link = url_for("admin.organisations", status=OrgStatus.PENDING, _external=True)
-    for admin in platform_admins():
-        notify(
-            admin,
-            "organisation_awaiting_approval",
-            title=f"{organisation.name} is waiting for approval",
-            link=link,
-            organisation=organisation,
-        )
+    notify_each(
+        platform_admins(),
+        "organisation_awaiting_approval",
+        title=f"{organisation.name} is waiting for approval",
+        link=link,
+    )
     return organisation
 
 
@@ -109,15 +107,9 @@ def decide_organisation(organisation: Organisation, admin: User, *, approve: boo
     if not states.change(organisation, ORGANISATION_STATES, status, actor=admin, organisation=organisation):
         raise DomainError(f"{organisation.name} has already been {organisation.status}")
     title = f"{organisation.name} has been approved" if approve else f"{organisation.name} was not approved"
-    for owner in owners(organisation):
-        notify(
-            owner,
-            "organisation_decided",
-            title=title,
-            link=url_for("dashboard.index", _external=True),
-            organisation=organisation,
-            approved=approve,
-        )
+    notify_each(
+        owners(organisation), "organisation_decided", title=title, link=url_for("dashboard.index", _external=True)
+    )
 
 
 def owners(organisation: Organisation) -> list[User]:
@@ -153,15 +145,9 @@ def request_to_join(user: User, organisation: Organisation) -> Membership:
         raise DomainError(f"You have already asked to join {organisation.name}") from None
     audit.record("membership.requested", obj=membership, organisation=organisation, actor=user)
     link = url_for("organisations.members", org_id=organisation.id, _external=True)
-    for owner in owners(organisation):
-        notify(
-            owner,
-            "join_requested",
-            title=f"{user.name} asked to join {organisation.name}",
-            link=link,
-            requester=user,
-            organisation=organisation,
-        )
+    notify_each(
+        owners(organisation), "join_requested", title=f"{user.name} asked to join {organisation.name}", link=link
+    )
     return membership
 
 
@@ -311,7 +297,7 @@ def invitation_for_user(invitation_id: int, user: User) -> Invitation | None:
 
 def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
     """Use an invitation once to join; None if someone used it first."""
-    if invitation.email != user.email:
+    if not allows(user, "invitee", invitation):
         raise DomainError(
             f"This invitation was sent to {invitation.email}. Sign in with that email address to accept it"
         )

@@ -1,62 +1,48 @@
-"""What a payment's purpose does when money arrives or a checkout lapses (features register here).
+"""What a payment's purpose does when money arrives or a checkout lapses: each feature declares its handlers.
 
-A purpose registers up to three functions. `lock_first` takes the purpose's own locks before a payment row is
-locked or changed, and returns the purpose's order (a training booking), read after its locks; the payments
-service hands that same order to `on_paid` or `on_lapsed`, so a payment change finds and locks the order once.
+A feature that takes payments lists a `PurposeHandlers` in its Feature's `payment_purposes`. `lock_first` takes
+the purpose's own locks before a payment row is locked or changed, and returns the purpose's order (a training
+booking), read after its locks; the payments service hands that same order to `on_paid` or `on_lapsed`, so a
+payment change finds and locks the order once. Features lock their rows first and payments after: one order
+everywhere means no deadlocks between a payment arriving and an order being cancelled.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-_LOCK_FIRST: dict[str, Callable] = {}
-_ON_PAID: dict[str, Callable] = {}
-_ON_LAPSED: dict[str, Callable] = {}
+from ..core.features import payment_handlers
 
 
-def _register(table: dict[str, Callable], purpose: str):
-    """A decorator that files the function under the purpose."""
+@dataclass(frozen=True)
+class PurposeHandlers:
+    """A feature's handlers for the payments of one purpose (each optional)."""
 
-    def decorator(func: Callable) -> Callable:
-        table[purpose] = func
-        return func
-
-    return decorator
-
-
-def lock_first(purpose: str):
-    """Register the function (payment → order or None) that takes the purpose's locks before the payment's.
-
-    Features lock their rows first (a training booking locks its session); payments lock after. One order
-    everywhere means no deadlocks between a payment arriving and an order being cancelled.
-    """
-    return _register(_LOCK_FIRST, purpose)
+    purpose: str
+    lock_first: Callable[[Any], Any] | None = None  # payment → the purpose's order (locked), or None
+    on_paid: Callable[[Any, Any], None] | None = None  # (payment, order) once it succeeded
+    on_lapsed: Callable[[Any, Any], None] | None = None  # (payment, order) once its checkout expired unpaid
 
 
-def on_paid(purpose: str):
-    """Register the function called (with the Payment and its order) when a payment of this purpose succeeds."""
-    return _register(_ON_PAID, purpose)
-
-
-def on_lapsed(purpose: str):
-    """Register the function called (with the Payment and its order) when its checkout expires unpaid."""
-    return _register(_ON_LAPSED, purpose)
+def _handlers(payment) -> PurposeHandlers | None:
+    return payment_handlers(payment.purpose)
 
 
 def lock(payment) -> Any:
     """Take the purpose's locks for this payment; the purpose's order, or None."""
-    handler = _LOCK_FIRST.get(payment.purpose)
-    return handler(payment) if handler else None
+    handlers = _handlers(payment)
+    return handlers.lock_first(payment) if handlers and handlers.lock_first else None
 
 
 def paid(payment, order: Any) -> None:
     """Tell the purpose's feature the payment succeeded."""
-    handler = _ON_PAID.get(payment.purpose)
-    if handler:
-        handler(payment, order)
+    handlers = _handlers(payment)
+    if handlers and handlers.on_paid:
+        handlers.on_paid(payment, order)
 
 
 def lapsed(payment, order: Any) -> None:
     """Tell the purpose's feature the checkout expired unpaid."""
-    handler = _ON_LAPSED.get(payment.purpose)
-    if handler:
-        handler(payment, order)
+    handlers = _handlers(payment)
+    if handlers and handlers.on_lapsed:
+        handlers.on_lapsed(payment, order)

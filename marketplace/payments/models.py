@@ -50,6 +50,9 @@ _PAYMENT_WORDS = {
     PaymentStatus.REFUNDED: "Refunded",
 }
 
+# SUCCEEDED can be reached from several states (a late payment, a failed refund taken back), so the conditional
+# UPDATE alone does not make "paid" happen once: record_success also locks the row and returns if it is already
+# paid (payments/services.py), and a failed refund moves back only from a refunded state.
 PAYMENT_STATES = StateMachine(
     PaymentStatus,
     {

@@ -88,6 +88,11 @@ def refund_words(payment: Payment, amount_pence: int) -> str:
     return provider_of(payment).refund_words(payment, amount_pence)
 
 
+def refunded_words(payment: Payment, amount_pence: int) -> str:
+    """What the payer is told happened to amount_pence once the order was cancelled."""
+    return provider_of(payment).refunded_words(payment, amount_pence)
+
+
 def _lock(payment: Payment) -> None:
     """Lock the payment row and re-read it; pending changes are flushed first so the re-read cannot lose them."""
     db.session.flush()

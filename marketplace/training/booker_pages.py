@@ -5,7 +5,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..core.clock import utcnow
 from ..extensions import db
-from .models import Attendee, AttendeeStatus, Booking, BookingStatus, CalendarFeed, SessionStatus, TrainingSession
+from .models import Attendee, AttendeeStatus, Booking, BookingStatus, SessionStatus, TrainingSession
 
 
 def hold_minutes_left(booking: Booking) -> int:
@@ -62,8 +62,3 @@ def places_booked_for(user) -> list[Attendee]:
         .order_by(TrainingSession.starts_at)
     )
     return list(db.session.scalars(query))
-
-
-def existing_feed_token(user) -> str | None:
-    """The person's calendar feed token if they have created one (looking never creates one)."""
-    return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))

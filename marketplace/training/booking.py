@@ -12,7 +12,7 @@ from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.money import format_pence
-from ..core.notifications import notify
+from ..core.notifications import notify, notify_each
 from ..core.states import advance, change
 from ..extensions import db
 from ..organisations.services import owners
@@ -30,7 +30,6 @@ from .models import (
     Booking,
     BookingStatus,
     CourseStatus,
-    SessionStatus,
     TrainingSession,
 )
 from .offers import offer_seats
@@ -61,11 +60,10 @@ class Person:
     email: str
 
 
-def _check_bookable(session: TrainingSession, people: list[Person], now: datetime, booker, organisation) -> None:
-    if session.status != SessionStatus.SCHEDULED or session.course.status != CourseStatus.PUBLISHED:
-        raise BookingClosed("This session is not open for booking")
-    if now >= session.booking_deadline:
-        raise BookingClosed("Booking for this session has closed")
+def _check_bookable(session: TrainingSession, people: list[Person], booker, organisation) -> None:
+    if not session.is_bookable:
+        closed = session.booking_has_closed and session.course.status == CourseStatus.PUBLISHED
+        raise BookingClosed("Booking for this session has closed" if closed else "This session is not open for booking")
     check_people(session, people, booker, organisation)
 
 
@@ -106,9 +104,10 @@ def create_booking(
     session: TrainingSession, booker, organisation, people: list[Person], *, seats_held: bool = False
 ) -> Booking:
     """Hold seats and record a reserved booking with its attendees (seats_held: a waiting-list offer already has them)."""
+    require(booker, "books_for", organisation)
     now = utcnow()
     people = normalise_people(people)
-    _check_bookable(session, people, now, booker, organisation)
+    _check_bookable(session, people, booker, organisation)
     check_eligible(session.course, booker, organisation)
     if not seats_held and not take_seats(session.id, len(people)):
         raise SessionFull("There are not enough places left on this session. You can join the waiting list")
@@ -201,12 +200,6 @@ def confirm(booking: Booking) -> None:
     email_attendees(booking)
 
 
-def lock_booking(booking_id: int) -> Booking:
-    """The booking row, locked and re-read."""
-    query = select(Booking).where(Booking.id == booking_id).with_for_update(of=Booking)
-    return db.session.scalars(query.execution_options(populate_existing=True)).one()
-
-
 def _release(booking: Booking) -> None:
     give_back_seats(booking.session_id, booking.seats)
     for attendee in booking.attendees:
@@ -274,14 +267,13 @@ def _tell_refund_failed(booking: Booking, amount_pence: int) -> None:
         body=f"{course.organisation.name} has been told and will contact you.",
         link=link,
     )
-    for owner in owners(course.organisation):
-        notify(
-            owner,
-            "refund_failed",
-            title=f"A refund of {format_pence(amount_pence)} for {course.title} failed",
-            body=f"Refund {booking.booker.name} by another means (booking {booking.id}).",
-            link=link,
-        )
+    notify_each(
+        owners(course.organisation),
+        "refund_failed",
+        title=f"A refund of {format_pence(amount_pence)} for {course.title} failed",
+        body=f"Refund {booking.booker.name} by another means (booking {booking.id}).",
+        link=link,
+    )
 
 
 def _tell_cancelled(booking: Booking, refunded: int, by_publisher: bool) -> None:

@@ -52,8 +52,8 @@ def booking_ics(booking: Booking) -> bytes:
     return session_ics(booking.session)
 
 
-def _stored_token(user_id: int) -> str | None:
-    """The person's current feed token, if they have one."""
+def stored_token(user_id: int) -> str | None:
+    """The person's current feed token if they have created one (looking never creates one)."""
     return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user_id))
 
 
@@ -64,7 +64,7 @@ def _create_feed(user_id: int) -> str:
         with db.session.begin_nested():
             db.session.add(CalendarFeed(user_id=user_id, token=token))
     except IntegrityError:
-        return _stored_token(user_id)
+        return stored_token(user_id)
     return token
 
 
@@ -73,7 +73,7 @@ def feed_token(user, *, renew: bool = False) -> str:
 
     Safe to call twice at once: both callers get the same, working token (one new address, never two).
     """
-    current = _stored_token(user.id)
+    current = stored_token(user.id)
     if current is None:
         return _create_feed(user.id)
     if not renew:
@@ -85,7 +85,7 @@ def feed_token(user, *, renew: bool = False) -> str:
         .values(token=token)
         .execution_options(synchronize_session=False)
     ).rowcount
-    return token if replaced else _stored_token(user.id)
+    return token if replaced else stored_token(user.id)
 
 
 def feed_ics(token: str) -> bytes | None:

@@ -187,14 +187,10 @@ def upcoming_sessions(course: Course) -> list[TrainingSession]:
 
 
 def booking_closed(session: TrainingSession) -> bool:
-    """A scheduled session whose booking deadline has passed."""
-    return session.status == SessionStatus.SCHEDULED and utcnow() >= session.booking_deadline
+    """A scheduled session whose booking deadline has passed (the session's own rule)."""
+    return session.booking_has_closed
 
 
 def is_bookable(session: TrainingSession) -> bool:
-    """Open for booking now: scheduled, published and before the deadline."""
-    return (
-        session.status == SessionStatus.SCHEDULED
-        and session.course.status == CourseStatus.PUBLISHED
-        and utcnow() < session.booking_deadline
-    )
+    """Open for booking now (the session's own rule)."""
+    return session.is_bookable

@@ -148,7 +148,13 @@ def update_session(session: TrainingSession, actor, *, capacity: int, **times_an
         offer_seats(session.id)
     if not changes:
         return 0
-    session.revision = TrainingSession.revision + 1  # counted by the database: calendar apps need every change
+    db.session.execute(  # counted by the database, under the session lock: calendar apps need every change
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id)
+        .values(revision=TrainingSession.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(session, ["revision"])
     return announce_session_change(session, live_bookings(session.id), details_before, changes)
 
 

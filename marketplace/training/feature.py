@@ -2,11 +2,11 @@
 its navigation links, and the payments it takes."""
 
 from ..core.features import DashboardTasks, Feature, Job, ProfileSection, everyone, nav_link
-from ..payments.models import PaymentPurpose
-from . import models, payment_hooks  # noqa: F401  (payment_hooks registers what a booking does when paid)
+from . import models
 from .booking import expire_holds
 from .certificates import recent_records_of_person
 from .dashboard import training_tasks
+from .payment_hooks import HANDLERS as PAYMENT_HANDLERS
 from .reminders import send_session_reminders, warn_expiring_records
 from .views import bp
 from .waiting import expire_offers
@@ -38,5 +38,5 @@ feature = Feature(
         nav_link(20, "Training", "training.catalogue", shown_to=everyone),
         nav_link(30, "Your bookings", "training.my_bookings"),
     ),
-    payment_purposes=(PaymentPurpose.TRAINING_BOOKING,),
+    payment_purposes=(PAYMENT_HANDLERS,),
 )

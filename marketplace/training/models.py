@@ -253,6 +253,21 @@ class TrainingSession(HasStatus, TimestampMixin, db.Model):
         return self.can_become(SessionStatus.CANCELLED) and not self.has_started
 
     @property
+    def takes_offers(self) -> bool:
+        """Scheduled and before its booking deadline: places can still be booked or offered from the waiting list."""
+        return self.status == SessionStatus.SCHEDULED and utcnow() < self.booking_deadline
+
+    @property
+    def booking_has_closed(self) -> bool:
+        """A scheduled session whose booking deadline has passed."""
+        return self.status == SessionStatus.SCHEDULED and not self.takes_offers
+
+    @property
+    def is_bookable(self) -> bool:
+        """Open for booking now: it takes offers and its course is published."""
+        return self.takes_offers and self.course.status == CourseStatus.PUBLISHED
+
+    @property
     def can_complete(self) -> bool:
         """A scheduled session is completed once every attendee is marked."""
         return self.can_become(SessionStatus.COMPLETED)
@@ -289,11 +304,6 @@ class Booking(HasStatus, TimestampMixin, db.Model):
     organisation = relationship("Organisation")
     payment = relationship("Payment")
     attendees = relationship("Attendee", back_populates="booking", lazy="selectin", order_by="Attendee.id")
-
-    @property
-    def holds_seats(self) -> bool:
-        """Reserved and confirmed bookings hold their seats."""
-        return self.status in HOLDS_SEATS
 
     @property
     def can_cancel(self) -> bool:

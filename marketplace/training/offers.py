@@ -10,7 +10,7 @@ from ..core.notifications import notify
 from ..core.states import change
 from ..core.template_helpers import format_datetime
 from ..extensions import db
-from .models import WAIT_STATES, SessionStatus, WaitingListEntry, WaitStatus
+from .models import WAIT_STATES, WaitingListEntry, WaitStatus
 from .seats import give_back_seats, lock_session, take_seats
 
 OFFER_HOURS = 24
@@ -19,7 +19,7 @@ OFFER_HOURS = 24
 def offer_seats(session_id: int) -> int:
     """Offer free seats to waiting entries in order, each the first that fits; returns offers made."""
     session = lock_session(session_id)
-    if session.status != SessionStatus.SCHEDULED or utcnow() >= session.booking_deadline:
+    if not session.takes_offers:
         return 0  # too late to offer: nobody could book the seats now
     offers = 0
     for entry in _waiting(session_id):

@@ -1,6 +1,6 @@
 """What a training booking does when its payment changes: lock it first, confirm it when paid, release it when lapsed.
 
-Registered with the payments hooks when the training feature loads. The lock step finds the booking once and
+Declared in the training feature's `payment_purposes` (HANDLERS, below). The lock step finds the booking once and
 locks its session once (the order every seat change uses); the payments service hands that booking on.
 """
 
@@ -10,15 +10,14 @@ from sqlalchemy import func, select
 from ..core.notifications import notify
 from ..core.states import advance
 from ..extensions import db
-from ..payments import hooks
 from ..payments import services as payments
+from ..payments.hooks import PurposeHandlers
 from ..payments.models import Payment, PaymentPurpose
 from .booking import confirm, expire_hold
 from .models import ATTENDEE_STATES, Attendee, AttendeeStatus, Booking, BookingStatus, TrainingSession
 from .seats import take_seats
 
 
-@hooks.lock_first(PaymentPurpose.TRAINING_BOOKING)
 def lock_booking_of(payment: Payment) -> Booking | None:
     """Lock the session of the payment's booking, then read the booking (current, since its session is locked)."""
     session_id = select(Booking.session_id).where(Booking.payment_id == payment.id).scalar_subquery()
@@ -34,7 +33,6 @@ def lock_booking_of(payment: Payment) -> Booking | None:
     return db.session.scalars(query).one()
 
 
-@hooks.on_paid(PaymentPurpose.TRAINING_BOOKING)
 def paid(payment: Payment, booking: Booking | None) -> None:
     """Money arrived: confirm; if the hold had lapsed, take the seats again or refund in full."""
     if booking is None or booking.status == BookingStatus.CONFIRMED:
@@ -76,8 +74,10 @@ def _retake(booking: Booking) -> bool:
     return True
 
 
-@hooks.on_lapsed(PaymentPurpose.TRAINING_BOOKING)
 def lapsed(payment: Payment, booking: Booking | None) -> None:
     """The checkout expired unpaid: release the hold now rather than waiting for the job."""
     if booking is not None and booking.status == BookingStatus.RESERVED:
         expire_hold(booking)
+
+
+HANDLERS = PurposeHandlers(PaymentPurpose.TRAINING_BOOKING, lock_first=lock_booking_of, on_paid=paid, on_lapsed=lapsed)

@@ -143,6 +143,11 @@ def may_book(user, _session=None) -> bool:
     return org.is_entrepreneur(user) or is_relief_worker(user)
 
 
+def books_for(user, organisation) -> bool:
+    """Entrepreneurs book for an enterprise they belong to; relief workers (and entrepreneurs) for themselves."""
+    return may_book(user) if organisation is None else org.is_enterprise_member(user, organisation)
+
+
 def is_booker(user, booking: Booking) -> bool:
     """The person made the booking."""
     return is_signed_in(user) and booking.booker_id == user.id
@@ -199,6 +204,7 @@ def visible_record(record_id: int, user) -> TrainingRecord | None:
 
 register_policy("training_publisher", manages, refuse=404)
 register_policy("may_book", may_book)
+register_policy("books_for", books_for)
 register_policy("booker", is_booker)
 register_policy("booking_viewer", can_view_booking, refuse=404)
 register_policy("booking_canceller", can_cancel_booking)

@@ -12,17 +12,19 @@ from ..core.states import change
 from ..extensions import db
 from .booking import Person, check_people, create_booking, normalise_people
 from .eligibility import check_eligible
-from .models import WAIT_STATES, SessionStatus, TrainingSession, WaitingListEntry, WaitStatus
+from .models import WAIT_STATES, TrainingSession, WaitingListEntry, WaitStatus
 from .offers import offer_seats
+from .permissions import require
 from .seats import give_back_seats, lock_session
 
 
 def join_waiting_list(session: TrainingSession, user, organisation, people: list[Person]) -> WaitingListEntry:
     """Queue for places on a session that cannot take them now."""
+    require(user, "books_for", organisation)
     people = normalise_people(people)
-    if session.status != SessionStatus.SCHEDULED or utcnow() >= session.booking_deadline:
+    session = lock_session(session.id)  # two joins at once cannot both pass the checks below, nor a cancellation
+    if not session.takes_offers:
         raise DomainError("This session is not open for booking")
-    lock_session(session.id)  # two joins at once cannot both pass the check below
     existing = _live_entry_id(session.id, user.id)
     if existing is not None:
         raise AlreadyWaiting("You are already on the waiting list for this session. You cannot join it twice", existing)
@@ -64,8 +66,7 @@ def _live_entry_id(session_id: int, user_id: int) -> int | None:
 
 def accept_offer(entry: WaitingListEntry, user):
     """Book the offered places (once); the seats are already held for this entry."""
-    if entry.user_id != user.id:
-        raise DomainError("This offer is for someone else")
+    require(user, "waiting_entry_holder", entry)
     lock_session(entry.session_id)  # the same lock order as cancellations and expiries: no deadlocks
     if (
         entry.offer_expires_at is None
@@ -81,8 +82,7 @@ def accept_offer(entry: WaitingListEntry, user):
 
 def withdraw(entry: WaitingListEntry, user) -> None:
     """Leave the waiting list (an offer's seats go to the next entry)."""
-    if entry.user_id != user.id:
-        raise DomainError("This place on the waiting list is someone else's")
+    require(user, "waiting_entry_holder", entry)
     lock_session(entry.session_id)
     db.session.refresh(entry)  # under the session lock: the status now is the one the change will see
     was_offered = entry.status == WaitStatus.OFFERED

@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 from flask import Blueprint, Flask
 
-from marketplace.core.features import Feature, FeatureConflict, Job, nav_link, registry
+from marketplace.core.features import Feature, FeatureConflict, Job, nav_link, payment_handlers, registry
 from marketplace.extensions import db
+from marketplace.payments.hooks import PurposeHandlers
 from marketplace.payments.models import PaymentPurpose
+from marketplace.training import payment_hooks
 from tests import factories
 from tests.pages import nav_links
 
@@ -22,6 +24,7 @@ JOBS = {
     "expire-waiting-list-offers",
     "send-training-reminders",
     "warn-expiring-training",
+    "purge-sent-emails",
 }
 
 
@@ -42,17 +45,21 @@ def test_every_module_with_models_is_declared_by_a_registered_feature(app):
 
 
 def test_each_feature_registers_its_own_jobs_under_the_old_names(app):
-    """The jobs `flask jobs run-due` runs are the same eight, each registered by the feature that owns it."""
+    """The jobs `flask jobs run-due` runs are the old eight and core's own, each registered by its owner."""
     jobs = registry(app).jobs
     assert set(jobs) == JOBS
     owners = {job.name: name for name, feature in registry(app).features.items() for job in feature.jobs}
     assert owners["purge-invitations"] == "organisations" and owners["purge-sessions"] == "accounts"
     assert owners["send-training-reminders"] == owners["expire-training-holds"] == "training"
+    assert owners["purge-sent-emails"] == "notifications"
 
 
 def test_training_declares_the_payments_it_takes(app):
     """Each payment purpose is declared by the one feature that takes payments for it."""
     assert registry(app).payment_purposes == {PaymentPurpose.TRAINING_BOOKING: "training"}
+    with app.app_context():
+        handlers = payment_handlers(PaymentPurpose.TRAINING_BOOKING)
+    assert handlers is payment_hooks.HANDLERS and handlers.on_paid is payment_hooks.paid
 
 
 def test_a_second_feature_cannot_take_a_name_job_or_purpose(app):
@@ -62,11 +69,11 @@ def test_a_second_feature_cannot_take_a_name_job_or_purpose(app):
     def run(now):
         return 0
 
-    Feature("one", jobs=(Job("tidy", "Tidy up", run),), payment_purposes=("thing",)).register(fresh)
+    Feature("one", jobs=(Job("tidy", "Tidy up", run),), payment_purposes=(PurposeHandlers("thing"),)).register(fresh)
     with pytest.raises(FeatureConflict, match="tidy"):
         Feature("two", jobs=(Job("tidy", "Tidy again", run),)).register(fresh)
     with pytest.raises(FeatureConflict, match="thing"):
-        Feature("three", payment_purposes=("thing",)).register(fresh)
+        Feature("three", payment_purposes=(PurposeHandlers("thing"),)).register(fresh)
     with pytest.raises(FeatureConflict, match="one"):
         Feature("one").register(fresh)
     assert list(registry(fresh).features) == ["one"]

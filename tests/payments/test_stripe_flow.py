@@ -307,6 +307,7 @@ def test_refused_refund_tells_booker_and_publisher(reserved, stripe_mode, client
 
     monkeypatch.setattr(StripeProvider, "refund", refuse)
     assert bookings.cancel_booking(booking, booking.booker) == 0
+    db.session.commit()  # as the caller does: the owners' notifications are a fan-out job that runs after the commit
     kinds = db.session.scalars(select(Notification.user_id).where(Notification.kind == "refund_failed")).all()
     owner_of_council = booking.session.course.organisation.memberships[0].user_id
     assert sorted(kinds) == sorted([booking.booker_id, owner_of_council])

@@ -329,7 +329,25 @@ def test_cancel_before_the_cutoff_credits_the_invoice(client, login_as, world):
     booking = only_booking()
     assert booking.status == BookingStatus.CANCELLED and booking.session.seats_taken == 0
     assert booking.payment.refunded_pence == 2000 and booking.payment.status == "cancelled"
-    assert "Your booking has been cancelled." in text(client.get(done.headers["Location"]))
+    banner = text(client.get(done.headers["Location"]))
+    assert (
+        f"Your booking has been cancelled. We have taken £20 off invoice {booking.payment.invoice_reference}." in banner
+    )
+
+
+def test_no_cancel_link_or_page_once_the_session_has_started(client, login_as, world, clock):
+    """The booking page asks the booking (can_cancel); the cancel page says why, and nothing changes."""
+    login_as(world.owner)
+    book(client, world, ("Ann", "ann@example.com"))
+    booking = only_booking()
+    assert soup(client.get(f"/training/bookings/{booking.id}")).select_one(f"a[href$='/bookings/{booking.id}/cancel']")
+    clock.set(world.session.starts_at + timedelta(minutes=5))
+    login_as(world.owner)  # a new sign-in: weeks have passed
+    page = client.get(f"/training/bookings/{booking.id}")
+    assert soup(page).select_one(f"a[href$='/bookings/{booking.id}/cancel']") is None
+    check = client.get(f"/training/bookings/{booking.id}/cancel", follow_redirects=True)
+    assert "The session has started, so this booking can no longer be cancelled." in text(check)
+    assert only_booking().status == BookingStatus.CONFIRMED
 
 
 def test_cancel_after_the_cutoff_refunds_nothing(client, login_as, world, clock):

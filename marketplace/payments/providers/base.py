@@ -163,6 +163,10 @@ class PaymentProvider:
         kind = "a full refund" if amount_pence >= payment.refundable_pence else "a refund"
         return f"You will get {kind} of {format_pence(amount_pence)}."
 
+    def refunded_words(self, payment, amount_pence: int) -> str:
+        """What the payer is told happened to amount_pence once their order was cancelled."""
+        return f"We have refunded {format_pence(amount_pence)}."
+
     def form_action_origins(self) -> tuple[str, ...]:
         """Other sites our forms may lead to (a hosted payment page the browser is redirected to)."""
         return ()

@@ -33,3 +33,9 @@ class InvoiceProvider(PaymentProvider):
             money = format_pence(amount_pence)
             return f"You will not have to pay: we will take {money} off invoice {payment.invoice_reference}."
         return super().refund_words(payment, amount_pence)
+
+    def refunded_words(self, payment, amount_pence: int) -> str:
+        """Never paid: the amount came off the invoice; paid: a refund."""
+        if payment.paid_at is None:
+            return f"We have taken {format_pence(amount_pence)} off invoice {payment.invoice_reference}."
+        return super().refunded_words(payment, amount_pence)

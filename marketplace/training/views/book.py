@@ -15,7 +15,7 @@ from .. import booker_pages, calendar, catalogue, waiting
 from .. import booking as bookings
 from ..eligibility import NotEligible, check_eligible, price_for
 from ..forms_booking import MAX_PLACES, BookingForm, booker_options, booking_form
-from ..models import HOLDS_SEATS, Booking, BookingStatus, TrainingSession, WaitingListEntry, WaitStatus
+from ..models import Booking, BookingStatus, TrainingSession, WaitingListEntry, WaitStatus
 from ..permissions import own_waiting_entry, visible_booking, visible_session
 from .blueprint import bp
 
@@ -150,7 +150,7 @@ def show_booking(booking: Booking):
         session=session,
         course=session.course,
         private=booking.status == BookingStatus.CONFIRMED and allows(current_user, "booking_session_details", booking),
-        can_cancel=booking.status in HOLDS_SEATS and allows(current_user, "booking_canceller", booking),
+        can_cancel=booking.can_cancel and allows(current_user, "booking_canceller", booking),
         can_pay=_awaiting_card_payment(booking) and allows(current_user, "booker", booking),
         minutes_left=booker_pages.hold_minutes_left(booking),
         amount_owed=payments.amount_owed(booking.payment) if booking.payment else 0,
@@ -198,29 +198,25 @@ def _refund_text(booking) -> str:
 def cancel_booking(booking: Booking):
     """Check, then cancel a booking (refund in full before the course's cut-off, nothing after)."""
     back = redirect(url_for("training.show_booking", booking_id=booking.id))
-    if booking.status not in HOLDS_SEATS:
-        flash("This booking is no longer active.", "info")
+    if not booking.can_cancel:
+        live = booking.can_become(BookingStatus.CANCELLED)  # live, so the session must have started
+        flash(
+            "The session has started, so this booking can no longer be cancelled."
+            if live
+            else "This booking is no longer active.",
+            "info",
+        )
         return back
     if request.method == "GET":
         title = "Are you sure you want to cancel this booking?"
         return render_template(
             "training/cancel_booking.html", booking=booking, refund=_refund_text(booking), title=title
         )
-    unpaid_invoice = booking.payment is not None and booking.payment.status == PaymentStatus.PENDING
     cancelled = attempt(lambda: bookings.cancel_booking(booking, current_user))
     if cancelled.ok:
-        refunded = _refunded_text(booking, cancelled.result, unpaid_invoice)
+        refunded = f" {payments.refunded_words(booking.payment, cancelled.result)}" if cancelled.result else ""
         flash(f"Your booking has been cancelled.{refunded}", "success")
     return back
-
-
-def _refunded_text(booking, refunded: int, unpaid_invoice: bool) -> str:
-    """What happened to the money, for the cancellation banner."""
-    if not refunded:
-        return ""
-    if unpaid_invoice:
-        return f" We have taken {format_pence(refunded)} off invoice {booking.payment.invoice_reference}."
-    return f" We have refunded {format_pence(refunded)}."
 
 
 @bp.route("/bookings")

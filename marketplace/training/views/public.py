@@ -8,7 +8,6 @@ from ...core.permissions import public, signed_in
 from ...extensions import db
 from .. import calendar, catalogue
 from .. import permissions as access
-from ..booker_pages import existing_feed_token
 from ..forms_booking import catalogue_filter_form
 from .blueprint import bp
 
@@ -75,7 +74,7 @@ def show_session(session_id: int):
 @signed_in
 def calendar_page():
     """The person's private calendar feed address."""
-    token = existing_feed_token(current_user)
+    token = calendar.stored_token(current_user.id)
     feed_url = url_for("training.calendar_feed", token=token, _external=True) if token else None
     return render_template("training/calendar.html", feed_url=feed_url, title="Your training calendar")
 
@@ -84,7 +83,7 @@ def calendar_page():
 @signed_in
 def renew_calendar():
     """Create the calendar address, or replace it so the old one stops working."""
-    had_one = existing_feed_token(current_user) is not None
+    had_one = calendar.stored_token(current_user.id) is not None
     calendar.feed_token(current_user, renew=True)
     db.session.commit()
     replaced = "Your new calendar address is ready. The old one no longer works."
