@@ -7,8 +7,11 @@ FLASK := FLASK_APP=marketplace:create_app $(BIN)/flask
 GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 STATIC_GOVUK := marketplace/static/govuk
 PYTEST_ARGS ?=
+PORT ?= 5000
+JOBS_EVERY ?= 60
+DEMO_DB := instance/backstop.sqlite
 
-.PHONY: run test test-sqlite test-postgres assets lint clean bench
+.PHONY: run reset-demo test test-sqlite test-postgres assets lint clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,12 +42,27 @@ assets: $(STATIC_GOVUK)/.stamp
 	@if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
-# With REDIS_URL (or QUEUE_REDIS_URL) set, a queue worker runs alongside the server and stops with it.
+# Serves on PORT (default 5000). Beside the server run the periodic jobs (`flask jobs run-due` every JOBS_EVERY
+# seconds, output in instance/jobs.log) and, with REDIS_URL (or QUEUE_REDIS_URL) set, a queue worker; all of them
+# stop with the server (Ctrl-C, or make being stopped). Each background job ignores Ctrl-C, so the traps stop them.
 run: $(VENV)/.stamp-runtime assets
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@if [ -n "$$REDIS_URL$$QUEUE_REDIS_URL" ]; then $(FLASK) queue worker & trap "kill $$! 2>/dev/null" EXIT; fi; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@mkdir -p instance; export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}"; pids=""; \
+	trap 'kill $$pids 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
+	if [ -n "$$REDIS_URL$$QUEUE_REDIS_URL" ]; then $(FLASK) queue worker & pids="$$pids $$!"; fi; \
+	( trap 'kill $$child 2>/dev/null; exit 0' TERM; \
+	  while true; do $(FLASK) jobs run-due & child=$$!; wait $$child; sleep $(JOBS_EVERY) & child=$$!; wait $$child; \
+	  done ) >>instance/jobs.log 2>&1 & pids="$$pids $$!"; \
+	echo "Periodic jobs run every $(JOBS_EVERY) seconds (output in instance/jobs.log)."; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & pids="$$pids $$!"; wait $$!
+
+# Throws away the SQLite demo database and loads fresh demo data (then `make run`).
+reset-demo: $(VENV)/.stamp-runtime
+	@if [ -n "$$DATABASE_URL" ]; then echo "DATABASE_URL is set: reset-demo only resets the SQLite demo database." >&2; exit 1; fi
+	rm -f $(DEMO_DB)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
 
 test: $(VENV)/.stamp-dev assets /usr/bin/chromium
 	$(MAKE) test-sqlite

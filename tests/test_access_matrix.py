@@ -6,6 +6,7 @@ from flask import url_for
 from marketplace.extensions import db
 from marketplace.organisations.models import MemberRole
 from marketplace.training import calendar
+from marketplace.training.models import Topic
 
 from . import factories
 
@@ -48,6 +49,7 @@ ALLOWED = {
     "notifications.index": SIGNED_IN,
     "notifications.mark_read": SIGNED_IN,
     "cover.relief_profile": SIGNED_IN,
+    "organisations.index": SIGNED_IN,
     "organisations.new_enterprise": SIGNED_IN,
     "organisations.new_publisher": SIGNED_IN,
     "organisations.join_publisher": SIGNED_IN,
@@ -88,6 +90,8 @@ ALLOWED = {
     "training.my_records": SIGNED_IN,
     "training.staff_records": {"entrepreneur", "member"},
     "training.topics": ADMIN,
+    "training.rename_topic": ADMIN,
+    "training.retire_topic": ADMIN,
     # training, booker side (the booking, waiting-list entry and invoice are enterprise A's owner's)
     "training.book_session": BOOKERS,
     "training.join_waiting_list": BOOKERS,
@@ -165,9 +169,18 @@ def world(ctx):
         "entry_id": entry.id,
         "record_id": record.id,
         "payment_id": booking.payment_id,
+        "topic_id": _own_topic().id,  # a seeded topic would stay retired after the admin's posts
     }
     db.session.commit()
     return people, values
+
+
+def _own_topic() -> Topic:
+    """A topic of the test's own (removed afterwards, unlike the seeded ones)."""
+    topic = Topic(name="Access matrix topic")
+    db.session.add(topic)
+    db.session.flush()
+    return topic
 
 
 def _url(app, rule, values: dict) -> str:

@@ -5,6 +5,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import Optional
 
+from ..core.forms import blank_to_none, strip_text
+
+TEXT = [strip_text, blank_to_none]  # filters are typed text: whitespace alone filters nothing
+
 
 class AuditFilterForm(FlaskForm):
     """Filters for the audit log, read from the query string (a GET form changes nothing, so no CSRF)."""
@@ -13,10 +17,14 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     action = StringField(
-        "Action", widget=GovTextInput(), validators=[Optional()], description="For example, account.sign_in_failed"
+        "Action",
+        widget=GovTextInput(),
+        filters=TEXT,
+        validators=[Optional()],
+        description="For example, account.sign_in_failed",
     )
-    actor = StringField("Person's email", widget=GovTextInput(), validators=[Optional()])
-    organisation = StringField("Organisation name", widget=GovTextInput(), validators=[Optional()])
+    actor = StringField("Person's email", widget=GovTextInput(), filters=TEXT, validators=[Optional()])
+    organisation = StringField("Organisation name", widget=GovTextInput(), filters=TEXT, validators=[Optional()])
     date_from = DateField("From", validators=[Optional()], widget=GovTextInput(), render_kw={"type": "date"})
     date_to = DateField("To", validators=[Optional()], widget=GovTextInput(), render_kw={"type": "date"})
     submit = SubmitField("Filter", widget=GovSubmitInput())

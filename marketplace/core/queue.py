@@ -123,13 +123,18 @@ def _settle(session: Session, transaction: SessionTransaction) -> None:
     committed = session.info.get(_COMMITTED) is transaction
     if committed:
         del session.info[_COMMITTED]
-    ended = [(name, payload) for owner, name, payload in pending if owner is transaction]
-    kept = [job for job in pending if job[0] is not transaction]
+    ended, kept = _split(pending, transaction)
     if committed and transaction.parent is not None:
-        kept += [(transaction.parent, name, payload) for name, payload in ended]
+        kept += [(transaction.parent, name, payload) for name, payload in ended]  # the savepoint's jobs move up
     session.info[_PENDING] = kept
     if committed and transaction.parent is None and ended:
         dispatch(current_app._get_current_object(), ended)
+
+
+def _split(pending: list, transaction: SessionTransaction) -> tuple[list, list]:
+    """The jobs queued in this transaction (name, payload), and the others' (owner, name, payload)."""
+    ended = [(name, payload) for owner, name, payload in pending if owner is transaction]
+    return ended, [job for job in pending if job[0] is not transaction]
 
 
 class _JobsInAppContext:

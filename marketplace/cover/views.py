@@ -21,12 +21,16 @@ def relief_profile():
     if form.validate_on_submit():
         save_relief_profile(current_user, area_id=form.area_id.data, phone=form.phone.data)
         db.session.commit()
-        flash("Your relief worker profile has been saved.", "success")
+        flash(
+            "Your relief worker profile has been saved. Relief pools are not open yet: "
+            "we will tell you when you can apply to join one.",
+            "success",
+        )
         return redirect(url_for("dashboard.index"))
     title = "Your relief worker profile" if current_user.relief_profile else "Create your relief worker profile"
     return render_template(
-        "components/form_page.html",
+        "cover/relief_profile.html",
         form=form,
         title=title,
-        lead="Pools will ask for your checks, training and availability when they open. Start with where you live.",
+        lead="Tell us where you live. When pools open they will ask for your checks, training and availability.",
     )

@@ -1,18 +1,15 @@
-"""Organisations plug in: their pages and tables, the invitation clean-up, dashboard tasks and a link to each."""
+"""Organisations plug in: their pages and tables, the invitation clean-up, dashboard tasks and one navigation link."""
 
-from ..core.features import DashboardTasks, Feature, Job, NavItem, NavLink
+from ..core.features import DashboardTasks, Feature, Job, nav_link
 from . import models, permissions
 from .dashboard import invitation_tasks, organisation_tasks, setup_tasks
 from .services import purge_expired_invitations
 from .views import bp
 
 
-def _organisation_links(user) -> list[NavLink]:
-    """A link to each organisation the person belongs to."""
-    return [
-        NavLink(m.organisation.name, "organisations.show", {"org_id": m.organisation_id})
-        for m in permissions.active_memberships(user)
-    ]
+def _belongs_to_one(user) -> bool:
+    """Shown once the person is an active member of at least one organisation."""
+    return bool(permissions.active_memberships(user))
 
 
 feature = Feature(
@@ -25,5 +22,5 @@ feature = Feature(
         DashboardTasks(30, invitation_tasks),
         DashboardTasks(50, organisation_tasks),
     ),
-    navigation=(NavItem(40, _organisation_links),),
+    navigation=(nav_link(40, "Your organisations", "organisations.index", shown_to=_belongs_to_one),),
 )

@@ -92,7 +92,7 @@ _PUBLISHER_KIND = RadioField(
 class PublisherDetailsForm(BaseForm):
     """A council's or NHS body's name and the areas it serves (owners change these later)."""
 
-    name = text_field("Organisation name", "Enter the organisation's name", max_length=160)
+    name = text_field("Organisation name", "Enter the organisation name", max_length=160)
     area_ids = SelectMultipleField(
         "Areas you serve",
         coerce=int,
@@ -118,22 +118,48 @@ class JoinPublisherForm(BaseForm):
     submit = submit("Ask to join")
 
 
-class InviteForm(BaseForm):
-    """Invite a person by email."""
+ROLE_LABELS = {
+    MemberRole.MEMBER.value: "Member",
+    MemberRole.OWNER.value: "Owner: can also manage members and details",
+    MemberRole.FINANCE.value: "Finance: marks invoices paid",
+}
 
-    email = email_field(hint="We will email them a link that works once, for 7 days")
+
+def roles_offered(organisation) -> dict[str, str]:
+    """The roles an invitation can give: finance people only at a publisher (enterprises have no invoices to mark)."""
+    return {
+        role: label
+        for role, label in ROLE_LABELS.items()
+        if role != MemberRole.FINANCE.value or organisation.is_publisher
+    }
+
+
+class InviteForm(BaseForm):
+    """Invite a person by email to an organisation (pass it, so the roles fit the organisation)."""
+
+    email = email_field(
+        "Their email address",
+        hint="We will email them a link that works once, for 7 days",
+        required_message="Enter their email address",
+    )
     role = RadioField(
         "Role",
-        choices={
-            MemberRole.MEMBER.value: "Member",
-            MemberRole.OWNER.value: "Owner: can also manage members and details",
-            MemberRole.FINANCE.value: "Finance: marks invoices paid",
-        },
+        choices=ROLE_LABELS,
         default=MemberRole.MEMBER.value,
+        validate_choice=False,
         widget=GovRadioInput(),
         validators=[InputRequired("Select a role")],
     )
     submit = submit("Send invitation")
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            self.role.choices = roles_offered(organisation)
+
+    def validate_role(self, field) -> None:
+        if field.data not in dict(field.choices):
+            raise ValidationError("Select a role from the list")
 
 
 class ReliefProfileForm(BaseForm):

@@ -259,6 +259,8 @@ def change_role(membership: Membership, role: str, actor: User) -> None:
 def invite(organisation: Organisation, email: str, role: str, actor: User) -> Invitation:
     """Email a single-use invitation link to join the organisation."""
     require(actor, "organisation_owner", organisation)
+    if role == MemberRole.FINANCE and not organisation.is_publisher:
+        raise DomainError("Only councils and NHS bodies have finance people: invite them as an owner or member")
     email = email.strip().lower()
     existing = db.session.scalar(
         select(Membership).join(User).where(Membership.organisation_id == organisation.id, User.email == email)

@@ -1,4 +1,4 @@
-"""Organisation pages: set-up, profile, members and invitations."""
+"""Organisation pages: your organisations, set-up, profile, members and invitations."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,7 +10,7 @@ from . import areas as area_list
 from . import services
 from .forms import EnterpriseForm, InviteForm, JoinPublisherForm, PublisherDetailsForm, PublisherForm
 from .models import Area, Invitation, MemberRole, Membership, Organisation
-from .permissions import organisation_for
+from .permissions import active_memberships, organisation_for
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -24,6 +24,18 @@ def _enterprise_details(form: EnterpriseForm) -> dict:
         "postcode": form.postcode.data,
         "registration_number": (form.registration_number.data or "").strip() or None,
     }
+
+
+@bp.route("/")
+@signed_in
+def index():
+    """The organisations you belong to, and your requests to join others."""
+    return render_template(
+        "organisations/index.html",
+        memberships=sorted(active_memberships(current_user), key=lambda m: m.organisation.name.lower()),
+        pending_requests=[m for m in current_user.memberships if not m.is_active],
+        title="Your organisations",
+    )
 
 
 @bp.route("/new/enterprise", methods=["GET", "POST"])
@@ -137,7 +149,7 @@ def members(organisation: Organisation):
 @policy("organisation_owner", load=organisation_for)
 def invite(organisation: Organisation):
     """Invite someone by email (owners only)."""
-    form = InviteForm()
+    form = InviteForm(organisation=organisation)
     send = lambda: services.invite(organisation, form.email.data, form.role.data, current_user)  # noqa: E731
     if submit(form, send, success=f"Invitation sent to {form.email.data}.", report=form.email).ok:
         return redirect(url_for("organisations.members", org_id=organisation.id))

@@ -93,6 +93,12 @@ def refunded_words(payment: Payment, amount_pence: int) -> str:
     return provider_of(payment).refunded_words(payment, amount_pence)
 
 
+def owed_words(payment: Payment | None) -> str:
+    """What the payer is told they still have to pay on a payment ('' when nothing is owed)."""
+    owed = amount_owed(payment) if payment is not None else 0
+    return provider_of(payment).owed_words(payment, owed) if owed else ""
+
+
 def _lock(payment: Payment) -> None:
     """Lock the payment row and re-read it; pending changes are flushed first so the re-read cannot lose them."""
     db.session.flush()

@@ -11,9 +11,7 @@ bp = Blueprint("public", __name__)
 @public
 def home():
     """What Backstop is and how to start."""
-    return render_template(
-        "public/home.html", title="Backstop: shared insurance, training and cover for care micro-enterprises"
-    )
+    return render_template("public/home.html", title="Backstop: shared services for care micro-enterprises")
 
 
 @bp.route("/accessibility")

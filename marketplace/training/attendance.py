@@ -32,6 +32,7 @@ from .seats import lock_session
 CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read out and type
 NUMBER_ATTEMPTS = 5
 MARKED = (AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW)
+NOTHING_MARKED = "Select attended or did not attend for at least one person"
 CSV_HEADER = ("Name", "Email", "Place", "Booking", "Booking status", "Booked by", "Organisation", "Price band")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -102,6 +103,8 @@ def record_attendance(session: TrainingSession, marks: dict[int, str], actor) ->
     if not can_mark(session):
         raise DomainError("You can mark attendance once the session has started")
     attendees = {attendee.id: attendee for attendee in markable(session.id)}
+    if not marks:
+        raise DomainError(NOTHING_MARKED if attendees else "Nobody has a confirmed place on this session to mark")
     if set(marks) - set(attendees):
         raise DomainError("Someone on this form no longer has a place: reload the page and try again")
     changed = sum(_mark(attendees[a_id], AttendeeStatus(mark), session, actor) for a_id, mark in marks.items())

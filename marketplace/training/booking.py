@@ -41,7 +41,15 @@ log = logging.getLogger(__name__)
 
 
 class SessionFull(DomainError):
-    """Not enough seats left."""
+    """Not enough seats left: seats_left says how many there are, wanted how many were asked for."""
+
+    def __init__(self, seats_left: int, wanted: int):
+        self.seats_left, self.wanted = seats_left, wanted
+        if seats_left == 0:
+            super().__init__("This session is full. You can join the waiting list")
+        else:
+            places = "1 place is" if seats_left == 1 else f"{seats_left} places are"
+            super().__init__(f"Only {places} left on this session")
 
 
 class BookingClosed(DomainError):
@@ -110,7 +118,10 @@ def create_booking(
     _check_bookable(session, people, booker, organisation)
     check_eligible(session.course, booker, organisation)
     if not seats_held and not take_seats(session.id, len(people)):
-        raise SessionFull("There are not enough places left on this session. You can join the waiting list")
+        left = db.session.scalar(
+            select(TrainingSession.capacity - TrainingSession.seats_taken).where(TrainingSession.id == session.id)
+        )
+        raise SessionFull(max(0, left or 0), len(people))
     band, unit = price_for(session.course, booker, organisation)
     booking = Booking(
         session=session,

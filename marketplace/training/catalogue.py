@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-import bleach
 import markdown
+import nh3
 from markupsafe import Markup
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import contains_eager
@@ -22,25 +22,32 @@ from .models import Course, CourseStatus, SessionStatus, Topic, TrainingSession
 
 _TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "h4", "blockquote", "br", "code"}
 _GOVUK_CLASSES = {
-    "<p>": '<p class="govuk-body">',
-    "<ul>": '<ul class="govuk-list govuk-list--bullet">',
-    "<ol>": '<ol class="govuk-list govuk-list--number">',
-    "<h2>": '<h2 class="govuk-heading-m">',
-    "<h3>": '<h3 class="govuk-heading-s">',
-    "<h4>": '<h4 class="govuk-heading-s">',
-    "<a ": '<a class="govuk-link" ',
+    "p": "govuk-body",
+    "ul": "govuk-list govuk-list--bullet",
+    "ol": "govuk-list govuk-list--number",
+    "h2": "govuk-heading-m",
+    "h3": "govuk-heading-s",
+    "h4": "govuk-heading-s",
+    "blockquote": "govuk-inset-text",
+    "a": "govuk-link",
 }
+# A link whose address nh3 removed (javascript: and other schemes) keeps only the class nh3 set on it.
+_LINK_WITHOUT_ADDRESS = re.compile(r'<a class="govuk-link">(.*?)</a>', re.DOTALL)
 
 
 def render_markdown(text: str | None) -> Markup:
     """A publisher's Markdown as safe HTML in GOV.UK styles (the page keeps its only <h1>)."""
     html = re.sub(r"<(/?)h1>", r"<\1h2>", markdown.markdown(text or ""))
-    clean = bleach.clean(
-        html, tags=_TAGS, attributes={"a": ["href", "title"]}, protocols={"http", "https", "mailto"}, strip=True
+    clean = nh3.clean(
+        html,
+        tags=_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes={"a": {"href"}, "*": set()},  # "*": no title or lang on any tag (nh3 allows them by default)
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        set_tag_attribute_values={tag: {"class": classes} for tag, classes in _GOVUK_CLASSES.items()},
     )
-    for tag, styled in _GOVUK_CLASSES.items():
-        clean = clean.replace(tag, styled)
-    return Markup(clean)  # noqa: S704  (bleach has removed every tag and attribute not allowed above)
+    return Markup(_LINK_WITHOUT_ADDRESS.sub(r"\1", clean))  # noqa: S704  (nh3 kept only the tags and attributes above)
 
 
 # --- prices ----------------------------------------------------------------------------------------------------
@@ -53,10 +60,16 @@ def _names(areas) -> str:
 
 
 def price_text(course: Course) -> str:
-    """'Free', '£40', or '£10 for people working in Leeds, £40 otherwise' (enterprises and relief workers there)."""
+    """'Free', '£40', or '£10 for people working in Leeds, £40 otherwise' (enterprises and relief workers there);
+    no 'otherwise' price when only people in the publisher's areas can book (nor a subsidy no booker can get)."""
     full, subsidised = course.full_price_pence, course.subsidised_price_pence
     served = course.organisation.served_areas
     if full == 0 or subsidised == full or not served:
+        return format_pence(full)
+    bookable = course.eligible_areas
+    if bookable and all(area in served for area in bookable):  # everyone who can book pays the subsidised price
+        return f"{format_pence(subsidised)} for people working in {_names(bookable)}"
+    if bookable and not any(area in served for area in bookable):
         return format_pence(full)
     return f"{format_pence(subsidised)} for people working in {_names(served)}, {format_pence(full)} otherwise"
 

@@ -1,15 +1,18 @@
 """Training records and their certificates: lists, expiry, the PDF, and public checks by number."""
 
+import io
 import re
 import unicodedata
 from datetime import date, timedelta
 
+import segno
 from flask import url_for
 from fpdf import FPDF
 from sqlalchemy import Select, or_, select
 
 from ..core.clock import to_london, utcnow
 from ..core.template_helpers import format_date
+from ..core.urls import links_context
 from ..extensions import db
 from .models import TrainingRecord
 
@@ -72,8 +75,26 @@ def expiring_soon(organisation_id: int, days: int = EXPIRING_DAYS) -> list[Train
 
 
 def verification_url(record: TrainingRecord) -> str:
-    """The public page that confirms this certificate."""
-    return url_for("training.verify_certificate", number=record.certificate_number, _external=True)
+    """The public page that confirms this certificate, at the site's public address (never the request's Host)."""
+    with links_context():
+        return url_for("training.verify_certificate", number=record.certificate_number, _external=True)
+
+
+def cpd_hours(record: TrainingRecord) -> str:
+    """The course's CPD hours as people write them: '3', '1.5'."""
+    return f"{float(record.course.cpd_hours or 0):g}"
+
+
+QR_SCALE = 4  # pixels per module
+QR_SIZE_MM = 30
+
+
+def qr_code_png(url: str) -> io.BytesIO:
+    """A QR code of an address, as a PNG (segno needs no imaging library)."""
+    image = io.BytesIO()
+    segno.make(url, error="m").save(image, kind="png", scale=QR_SCALE, border=4, dark="#0b0c0c")
+    image.seek(0)
+    return image
 
 
 PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
@@ -102,19 +123,34 @@ def certificate_pdf(record: TrainingRecord) -> bytes:
     _line(pdf, record.person_name, 24, style="B")
     _line(pdf, "completed", 14)
     _line(pdf, record.course.title, 20, style="B")
-    details = (
+    pdf.ln(5)
+    for text in _details(record):
+        _line(pdf, text, 13)
+    _check_here(pdf, verification_url(record))
+    return bytes(pdf.output())
+
+
+def _details(record: TrainingRecord) -> tuple[str, ...]:
+    """The certificate's facts, one line each."""
+    course = record.course
+    accreditation = f"   Accreditation: {course.accreditation}" if course.accreditation else ""
+    return (
         f"Topic: {record.topic.name}",
-        f"Provided by: {record.course.organisation.name}",
+        f"Provided by: {course.organisation.name}",
         f"Completed on: {format_date(record.completed_on)}",
         f"Expires: {format_date(record.expires_on) if record.expires_on else 'Does not expire'}",
+        f"CPD hours: {cpd_hours(record)}{accreditation}",
         f"Certificate number: {record.certificate_number}",
     )
-    pdf.ln(6)
-    for text in details:
-        _line(pdf, text, 13)
-    pdf.ln(6)
-    _line(pdf, f"Check this certificate at {verification_url(record)}", 10)
-    return bytes(pdf.output())
+
+
+def _check_here(pdf: FPDF, url: str) -> None:
+    """Where to check the certificate: the address as text and a QR code of it, centred inside the border."""
+    pdf.ln(4)
+    _line(pdf, f"Check this certificate at {url}", 10)
+    top = pdf.get_y() + 2
+    size = max(18, min(QR_SIZE_MM, 197 - top))
+    pdf.image(qr_code_png(url), x=(pdf.w - size) / 2, y=top, w=size, h=size, alt_text=f"QR code for {url}")
 
 
 def _line(pdf: FPDF, text: str, size: int, *, style: str = "", top: float | None = None) -> None:

@@ -34,9 +34,10 @@ from .seats import lock_session
 from .waiting import close_waiting_list
 
 
-def topic_choices() -> dict[int, str]:
-    """Topics as form choices, by name."""
-    return {topic.id: topic.name for topic in db.session.scalars(select(Topic).order_by(Topic.name))}
+def topic_choices(keep: int | None = None) -> dict[int, str]:
+    """Topics as form choices, by name: retired ones only if it is the one a course already has (`keep`)."""
+    offered = Topic.retired_at.is_(None) | (Topic.id == keep)
+    return {topic.id: topic.name for topic in db.session.scalars(select(Topic).where(offered).order_by(Topic.name))}
 
 
 def _apply_course(course: Course, details: dict) -> None:
@@ -201,4 +202,28 @@ def add_topic(name: str, actor) -> Topic:
     except IntegrityError:
         raise DomainError(f"There is already a topic called {name}") from None
     audit.record("topic.created", obj=topic, actor=actor, name=name)
+    return topic
+
+
+def rename_topic(topic: Topic, name: str, actor) -> Topic:
+    """A topic's new name; the database's case-insensitive unique index has the last word on clashes."""
+    require(actor, "platform_admin")
+    old, name = topic.name, " ".join(name.split())
+    try:
+        with db.session.begin_nested():
+            topic.name = name
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(f"There is already a topic called {name}") from None
+    audit.record("topic.renamed", obj=topic, actor=actor, old_name=old, name=name)
+    return topic
+
+
+def retire_topic(topic: Topic, actor) -> Topic:
+    """Stop offering a topic for new courses (courses that have it keep it)."""
+    require(actor, "platform_admin")
+    if topic.retired_at is not None:
+        raise DomainError(f"{topic.name} is already retired")
+    topic.retired_at = utcnow()
+    audit.record("topic.retired", obj=topic, actor=actor, name=topic.name)
     return topic

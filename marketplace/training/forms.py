@@ -5,18 +5,12 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovRadioInput,
-    GovSelect,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
 from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from ..core.clock import LONDON, to_london
-from ..core.forms import BaseForm, submit, text_field
+from ..core.forms import BaseForm, required, strip_text, submit, text_area, text_field
 from ..core.money import format_pence, parse_pounds
 from ..organisations.forms import FiniteDecimalField
 from .models import AttendeeStatus, Delivery
@@ -62,12 +56,13 @@ def _pounds(form, field) -> None:
         raise ValidationError(f"Enter {field.label.text.lower()} as an amount of money, like 12.50")
 
 
-def _time_field(label: str, required: str) -> StringField:
+def _time_field(label: str, required_message: str) -> StringField:
     return StringField(
         label,
         description="Use the 24-hour clock, like 09:30 or 14:00",
         widget=GovTextInput(),
-        validators=[InputRequired(required), Regexp(TIME, message=f"Enter the {label.lower()} like 09:30 or 14:00")],
+        filters=[strip_text],
+        validators=[required(required_message), Regexp(TIME, message=f"Enter the {label.lower()} like 09:30 or 14:00")],
         render_kw={"type": "time", "class": "govuk-input--width-5"},
     )
 
@@ -81,17 +76,14 @@ def uk_moment(day: date, clock_time: str) -> datetime:
 class CourseForm(BaseForm):
     """A course's details."""
 
-    title = text_field("Course title", "Enter the course title", max_length=160)
+    title = text_field("Course title", "Enter a course title", max_length=160)
     topic_id = SelectField("Topic", coerce=int, widget=GovSelect(), validators=[InputRequired("Select the topic")])
-    description = TextAreaField(
+    description = text_area(
         "Description",
-        description="What people will learn and who it is for. You can use Markdown: **bold**, lists with -, links.",
-        widget=GovTextArea(),
-        validators=[
-            InputRequired("Enter a description of the course"),
-            Length(max=10000, message="Description must be 10,000 characters or fewer"),
-        ],
-        render_kw={"rows": 8},
+        "Enter a description of the course",
+        max_length=10000,
+        hint="What people will learn and who it is for. You can use Markdown: **bold**, lists with -, links.",
+        rows=8,
     )
     delivery = RadioField(
         "How it is delivered",
@@ -125,14 +117,16 @@ class CourseForm(BaseForm):
         "Full price per place in pounds",
         description="What people outside your areas pay, like 40 or 12.50. Enter 0 for a free course.",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the full price, or 0 if the course is free"), _pounds],
+        filters=[strip_text],
+        validators=[required("Enter the full price, or 0 if the course is free"), _pounds],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
     )
     subsidised_price = StringField(
         "Subsidised price per place in pounds",
         description="What people working in your areas pay (enterprises and relief workers). Enter 0 to make it free for them.",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the subsidised price, or 0 if it is free in your areas"), _pounds],
+        filters=[strip_text],
+        validators=[required("Enter the subsidised price, or 0 if it is free in your areas"), _pounds],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
     )
     cancellation_cutoff_days = WholeNumberField(
@@ -200,23 +194,20 @@ class SessionForm(BaseForm):
         validators=[InputRequired("Enter the date booking closes")],
     )
     deadline_time = _time_field("Booking closes at", "Enter the time booking closes")
-    venue_address = TextAreaField(
+    venue_address = text_area(
         "Venue address",
-        description="Only people with a confirmed place see it",
-        widget=GovTextArea(),
-        validators=[InputRequired("Enter the venue address"), Length(max=500, message="Enter 500 characters or fewer")],
-        render_kw={"rows": 4},
+        "Enter the venue address",
+        max_length=500,
+        hint="Only people with a confirmed place see it",
+        rows=4,
     )
-    online_link = StringField(
+    online_link = text_field(
         "Online joining link",
-        description="Only people with a confirmed place see it",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter the online joining link"),
-            Length(max=500, message="The link must be 500 characters or fewer"),
-            Regexp(r"^https://\S+$", message="Enter a link that starts with https://"),
-        ],
-        render_kw={"spellcheck": "false"},
+        "Enter the online joining link",
+        max_length=500,
+        hint="Only people with a confirmed place see it",
+        validators=[Regexp(r"^https://\S+$", message="Enter an online joining link that starts with https://")],
+        spellcheck="false",
     )
     capacity = WholeNumberField(
         "Places",
@@ -279,15 +270,12 @@ def session_form_data(session) -> dict:
 
 def cancellation_reason(what: str, told: str) -> TextAreaField:
     """Why something is cancelled: required, short, and sent to the people told."""
-    return TextAreaField(
+    return text_area(
         "Reason",
-        description=f"We send this to {told}, with the news that they get a full refund",
-        widget=GovTextArea(),
-        validators=[
-            InputRequired(f"Enter why the {what} is cancelled"),
-            Length(max=200, message="The reason must be 200 characters or fewer"),
-        ],
-        render_kw={"rows": 3},
+        f"Enter a reason for cancelling the {what}",
+        max_length=200,
+        hint=f"We send this to {told}, with the news that they get a full refund",
+        rows=3,
     )
 
 
@@ -296,6 +284,13 @@ class CancelSessionForm(BaseForm):
 
     reason = cancellation_reason("session", "everyone booked")
     submit = submit("Cancel session and refund everyone")
+
+    def for_bookings(self, count: int) -> "CancelSessionForm":
+        """With nobody booked there is no one to refund or tell: the button and hint say so."""
+        if count == 0:
+            self.submit.label.text = "Cancel session"
+            self.reason.description = "Nobody is booked, so we send this to no one; it is kept with the session"
+        return self
 
 
 MARKS = {AttendeeStatus.ATTENDED.value: "Attended", AttendeeStatus.NO_SHOW.value: "Did not attend"}
@@ -336,6 +331,13 @@ class TopicForm(BaseForm):
     submit = submit("Add topic")
 
 
+class RenameTopicForm(TopicForm):
+    """A topic's new name (admins)."""
+
+    name = text_field("New name", "Enter the new name for the topic", max_length=80)
+    submit = submit("Rename topic")
+
+
 class VerifyCertificateForm(FlaskForm):
     """A certificate number to check: a GET form that changes nothing (so no CSRF token), looked up as typed."""
 
@@ -346,6 +348,7 @@ class VerifyCertificateForm(FlaskForm):
         "Certificate number",
         description="It is on the certificate, like BSC-7K2M9QXP",
         widget=GovTextInput(),
+        filters=[strip_text],
         render_kw={"spellcheck": "false", "autocomplete": "off", "class": "govuk-input--width-10"},
     )
 

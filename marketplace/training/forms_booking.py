@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovS
 from wtforms import DateField, Form, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from ..core.forms import BaseForm, submit, text_field
+from ..core.forms import BaseForm, strip_text, submit, text_field
 from ..cover.permissions import is_relief_worker
 from ..organisations.permissions import enterprise_memberships
 from .booking import Person
@@ -37,11 +37,6 @@ def booker_options(user) -> list[BookerOption]:
     if is_relief_worker(user):
         options.append(BookerOption(FOR_MYSELF, "Myself, as a relief worker", None))
     return options
-
-
-def _strip(value):
-    """Pasted values often carry spaces at either end."""
-    return value.strip() if isinstance(value, str) else value
 
 
 class BookingForm(BaseForm):
@@ -113,7 +108,7 @@ for _n in range(1, MAX_PLACES + 1):
         StringField(
             f"Email address of person {_n}",
             widget=GovTextInput(),
-            filters=[_strip],
+            filters=[strip_text],
             validators=[
                 Optional(),
                 Length(max=254, message="Email address must be 254 characters or fewer"),
@@ -179,7 +174,7 @@ PRICE_CHOICES = {"any": "Any price", "free": "Free for me", "subsidised": "Subsi
 class CatalogueFilterForm(Form):
     """The catalogue's filters, read from the query string (a GET form changes nothing, so no CSRF token)."""
 
-    q = StringField("Search by title or description", widget=GovTextInput(), filters=[_strip])
+    q = StringField("Search by title or description", widget=GovTextInput(), filters=[strip_text])
     topic = SelectField("Topic", choices={}, default="", widget=GovSelect())
     area = SelectField("Area", choices={}, default="", widget=GovSelect())
     starts_from = FilterDateField("Starting from", format="%d %m %Y", widget=GovDateInput())

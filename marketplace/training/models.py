@@ -1,8 +1,7 @@
-"""Training models and their state machines."""
+"""Training models; their statuses and tables of legal transitions are in statuses.py."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -22,126 +21,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.models import TimestampMixin
-from ..core.states import HasStatus, StateMachine
+from ..core.states import HasStatus
 from ..core.types import UTCDateTime
 from ..extensions import db
-
-
-class CourseStatus(StrEnum):
-    """draft → published → archived (archived courses can be published again)."""
-
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    ARCHIVED = "archived"
-
-
-COURSE_STATES = StateMachine(
-    CourseStatus,
-    {
-        CourseStatus.DRAFT: {CourseStatus.PUBLISHED, CourseStatus.ARCHIVED},
-        CourseStatus.PUBLISHED: {CourseStatus.ARCHIVED},
-        CourseStatus.ARCHIVED: {CourseStatus.PUBLISHED},
-    },
-    "course",
-)
-
-
-class Delivery(StrEnum):
-    """How a course is delivered."""
-
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-
-    @property
-    def label(self) -> str:
-        return "In person" if self is Delivery.IN_PERSON else "Online"
-
-
-class SessionStatus(StrEnum):
-    """scheduled → completed, or cancelled."""
-
-    SCHEDULED = "scheduled"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-
-SESSION_STATES = StateMachine(
-    SessionStatus, {SessionStatus.SCHEDULED: {SessionStatus.COMPLETED, SessionStatus.CANCELLED}}, "session"
-)
-
-
-class BookingStatus(StrEnum):
-    """reserved (seats held while paying) → confirmed → cancelled; an unpaid hold expires."""
-
-    RESERVED = "reserved"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-
-
-BOOKING_STATES = StateMachine(
-    BookingStatus,
-    {
-        BookingStatus.RESERVED: {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED},
-        BookingStatus.CONFIRMED: {BookingStatus.CANCELLED},
-        BookingStatus.EXPIRED: {BookingStatus.CONFIRMED},  # paid just after the hold lapsed, seats still free
-    },
-    "booking",
-)
-HOLDS_SEATS = (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
-
-
-class AttendeeStatus(StrEnum):
-    """booked → attended | no_show; cancelled with the booking."""
-
-    BOOKED = "booked"
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"
-    CANCELLED = "cancelled"
-
-
-ATTENDEE_STATES = StateMachine(
+from .statuses import (  # noqa: F401  (re-exported: callers import statuses with their models)
+    ATTENDEE_STATES,
+    BOOKING_STATES,
+    COURSE_STATES,
+    HOLDS_SEATS,
+    SESSION_STATES,
+    WAIT_STATES,
     AttendeeStatus,
-    {
-        AttendeeStatus.BOOKED: {AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW, AttendeeStatus.CANCELLED},
-        AttendeeStatus.ATTENDED: {AttendeeStatus.NO_SHOW},
-        AttendeeStatus.NO_SHOW: {AttendeeStatus.ATTENDED},
-        AttendeeStatus.CANCELLED: {AttendeeStatus.BOOKED},  # an expired hold paid for after all
-    },
-    "attendee",
-)
-
-
-class WaitStatus(StrEnum):
-    """waiting → offered → booked | expired | withdrawn."""
-
-    WAITING = "waiting"
-    OFFERED = "offered"
-    BOOKED = "booked"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-
-
-WAIT_STATES = StateMachine(
+    BookingStatus,
+    CourseStatus,
+    Delivery,
+    PriceBand,
+    SessionStatus,
     WaitStatus,
-    {
-        WaitStatus.WAITING: {WaitStatus.OFFERED, WaitStatus.WITHDRAWN},
-        WaitStatus.OFFERED: {WaitStatus.BOOKED, WaitStatus.EXPIRED, WaitStatus.WITHDRAWN},
-    },
-    "waiting_list",
 )
-
-
-class PriceBand(StrEnum):
-    """Which price a booker pays."""
-
-    FREE = "free"
-    SUBSIDISED = "subsidised"
-    FULL = "full"
 
 
 class Topic(TimestampMixin, db.Model):
-    """A training topic from the managed list (admins add more)."""
+    """A training topic from the managed list (admins add, rename and retire them)."""
 
     __tablename__ = "training_topics"
     # A name is taken whatever its case: add_topic relies on this, so two admins adding one topic at once get one.
@@ -149,6 +50,7 @@ class Topic(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # not offered for new courses once set
 
 
 course_areas = Table(
@@ -271,6 +173,15 @@ class TrainingSession(HasStatus, TimestampMixin, db.Model):
     def can_complete(self) -> bool:
         """A scheduled session is completed once every attendee is marked."""
         return self.can_become(SessionStatus.COMPLETED)
+
+    @property
+    def phase(self) -> str:
+        """The status to show: in_progress from start to end (even once marked), ended if over but unmarked."""
+        if self.status == SessionStatus.CANCELLED or not self.has_started:
+            return self.status
+        if utcnow() < self.ends_at:
+            return "in_progress"
+        return "ended" if self.status == SessionStatus.SCHEDULED else self.status
 
 
 class Booking(HasStatus, TimestampMixin, db.Model):

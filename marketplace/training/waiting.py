@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core import audit
 from ..core.clock import utcnow
@@ -123,3 +123,14 @@ def close_waiting_list(session: TrainingSession) -> None:
             "waiting_list_closed",
             title=f"The session of {session.course.title} you were waiting for is cancelled",
         )
+
+
+def people_ahead(entry: WaitingListEntry) -> int:
+    """How many entries still waiting on the same session joined before this one (one COUNT; offers go in that order)."""
+    earlier = (WaitingListEntry.created_at < entry.created_at) | (
+        (WaitingListEntry.created_at == entry.created_at) & (WaitingListEntry.id < entry.id)
+    )
+    query = select(func.count()).where(
+        WaitingListEntry.session_id == entry.session_id, WaitingListEntry.status == WaitStatus.WAITING, earlier
+    )
+    return db.session.scalar(query)

@@ -56,7 +56,7 @@ def h1(page: Page):
 @pytest.mark.parametrize(
     ("path", "heading"),
     [
-        ("/", "Backstop: shared insurance, training and cover for care micro-enterprises"),
+        ("/", "Backstop: shared services for care micro-enterprises"),
         ("/register", "Create an account"),
         ("/sign-in", "Sign in"),
     ],

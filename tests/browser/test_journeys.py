@@ -60,7 +60,12 @@ def test_entrepreneur_registers_sets_up_enterprise_and_signs_out(page: Page, ctx
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada's Home Care")
     expect(page.get_by_text("Ada's Home Care has been set up.")).to_be_visible()
-    details = {"Legal form": "Partnership", "Full-time equivalent staff": "1.5", "Area": "Leeds", "Postcode": "LS1 4AP"}
+    details = {
+        "Legal form": "Partnership",
+        "Size": "1.5 full-time equivalent staff",
+        "Area": "Leeds",
+        "Postcode": "LS1 4AP",
+    }
     for key, value in details.items():
         key_cell = page.locator(".govuk-summary-list__key", has_text=re.compile(f"^\\s*{key}\\s*$"))
         row = page.locator(".govuk-summary-list__row").filter(has=key_cell)

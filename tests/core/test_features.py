@@ -104,7 +104,7 @@ def test_navigation_is_built_from_the_features_in_the_same_order_as_before(clien
         "Dashboard",
         "Training",
         "Your bookings",
-        "Acorn Care",
+        "Your organisations",
         "Relief profile",
         "Admin",
         "Audit log",

@@ -52,7 +52,7 @@ def test_owner_invites_by_email(client, login_as, outbox, clock, team):
     [
         ("max@example.com", "max@example.com is already a member of Olive Care"),
         ("not-an-email", "Enter an email address in the correct format"),
-        ("", "Enter your email address"),
+        ("", "Enter their email address"),
     ],
 )
 def test_invite_refuses_members_and_bad_addresses(client, login_as, outbox, team, email, message):

@@ -59,7 +59,7 @@ def test_registration_creates_pending_publisher_and_tells_every_admin(client, lo
     ("data", "message"),
     [
         ({"kind": "council", "name": "A Council"}, "Select at least one area you serve"),
-        ({"kind": "council", "name": "", "area_ids": ["Leeds"]}, "Enter the organisation's name"),
+        ({"kind": "council", "name": "", "area_ids": ["Leeds"]}, "Enter the organisation name"),
         ({"name": "A Council", "area_ids": ["Leeds"]}, "Select the type of organisation"),
         ({"kind": "enterprise", "name": "A Council", "area_ids": ["Leeds"]}, "Not a valid choice"),
     ],

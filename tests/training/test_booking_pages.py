@@ -169,15 +169,16 @@ def test_attendee_rows_are_checked(client, login_as, world, people, message):
 
 
 def test_not_enough_places_offers_the_waiting_list_with_the_same_names(client, login_as, world):
-    """Asking for more places than are left shows the waiting-list form, names kept; joining queues them."""
+    """Asking for more places than are left offers the waiting list for everyone, names kept; joining queues them."""
     factories.booking(world.session, world.other, people=[(f"P{n}", f"p{n}@example.com") for n in range(3)])
     db.session.commit()
     login_as(world.owner)
     response = book(client, world, ("Ann", "ann@example.com"), ("Bob", "bob@example.com"))
-    assert h1(response) == "Join the waiting list for Emergency First Aid"
-    assert "There are not enough places left on this session" in error_summary(response)
-    form = soup(response).select_one("form[action$='/waiting-list']")
-    assert form.select_one("input[name=name_2]")["value"] == "Bob"
+    assert "Only 1 place is left on this session" in error_summary(response)
+    assert soup(response).select_one("button[formaction$='/waiting-list']").get_text(strip=True) == (
+        "Join the waiting list for both people"
+    )
+    assert soup(response).select_one("input[name=name_2]")["value"] == "Bob"
     joined = client.post(
         f"/training/sessions/{world.session.id}/waiting-list",
         data=booking_data(world.enterprise, ("Ann", "ann@example.com"), ("Bob", "bob@example.com")),

@@ -106,7 +106,7 @@ def test_online_course_asks_for_a_secure_link_not_a_venue(client, login_as, coun
     assert "Online joining link" in page and "Venue address" not in page
     form = session_form(online_link="http://meet.example.com/abc")
     response = client.post(f"/training/manage/courses/{course.id}/sessions/new", data=form)
-    assert "Enter a link that starts with https://" in response.get_data(as_text=True)
+    assert "Enter an online joining link that starts with https://" in response.get_data(as_text=True)
     client.post(
         f"/training/manage/courses/{course.id}/sessions/new",
         data=session_form(online_link="https://meet.example.com/a"),
@@ -212,7 +212,7 @@ def test_cancel_needs_a_reason_and_happens_once(client, login_as, booked_session
     session, officer, *_ = booked_session
     login_as(officer)
     response = client.post(f"/training/manage/sessions/{session.id}/cancel", data={"reason": ""})
-    assert "Enter why the session is cancelled" in response.get_data(as_text=True)
+    assert "Enter a reason for cancelling the session" in response.get_data(as_text=True)
     assert db.session.get(TrainingSession, session.id).status == SessionStatus.SCHEDULED
     client.post(f"/training/manage/sessions/{session.id}/cancel", data={"reason": "Ill"})
     again = client.post(f"/training/manage/sessions/{session.id}/cancel", data={"reason": "Ill"})

@@ -28,7 +28,12 @@ def test_a_relief_worker_in_the_area_pays_the_subsidised_price(course):
 
 
 def test_price_text_says_people_working_in(course):
+    """Only Leeds can book, so no one pays the 'otherwise' price; without the limit, people outside would."""
+    assert price_text(course) == "£10 for people working in Leeds"
+    course.eligible_areas = []
     assert price_text(course) == "£10 for people working in Bradford and Leeds, £40 otherwise"
+    course.eligible_areas = [factories.area("Wakefield")]
+    assert price_text(course) == "£40"
 
 
 def test_pages_say_people_working_in_not_enterprises_in(client, login_as, course):
@@ -36,7 +41,7 @@ def test_pages_say_people_working_in_not_enterprises_in(client, login_as, course
     session = course.sessions[0]
     for url in ("/training", f"/training/courses/{course.id}", f"/training/sessions/{session.id}"):
         page = text(client.get(url))
-        assert "for people working in Bradford and Leeds" in page, url
+        assert "£10 for people working in Leeds" in page and "otherwise" not in page, url
         assert "enterprises in" not in page.lower(), url
     assert "Who can book People working in Leeds" in text(client.get(f"/training/courses/{course.id}"))
     assert "Courses for people working in this area" in text(client.get("/training"))

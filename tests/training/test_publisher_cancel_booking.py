@@ -21,7 +21,7 @@ def test_publisher_cancels_a_booking_with_full_refund_after_cutoff(client, login
     roster = client.get(f"/training/manage/sessions/{session.id}/roster").get_data(as_text=True)
     assert f"/training/manage/bookings/{booking.id}/cancel" in roster
     empty = client.post(f"/training/manage/bookings/{booking.id}/cancel", data={"reason": ""})
-    assert "Enter why the booking is cancelled" in empty.get_data(as_text=True)
+    assert "Enter a reason for cancelling the booking" in empty.get_data(as_text=True)
     client.post(f"/training/manage/bookings/{booking.id}/cancel", data={"reason": "Trainer unavailable"})
     db.session.refresh(booking)
     assert booking.status == "cancelled" and booking.payment.refunded_pence == booking.total_pence == 1000

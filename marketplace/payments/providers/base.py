@@ -167,6 +167,10 @@ class PaymentProvider:
         """What the payer is told happened to amount_pence once their order was cancelled."""
         return f"We have refunded {format_pence(amount_pence)}."
 
+    def owed_words(self, payment, amount_pence: int) -> str:
+        """What the payer is told they still have to pay (amount_pence) on the payment."""
+        return f"You still need to pay {format_pence(amount_pence)}."
+
     def form_action_origins(self) -> tuple[str, ...]:
         """Other sites our forms may lead to (a hosted payment page the browser is redirected to)."""
         return ()

@@ -39,3 +39,7 @@ class InvoiceProvider(PaymentProvider):
         if payment.paid_at is None:
             return f"We have taken {format_pence(amount_pence)} off invoice {payment.invoice_reference}."
         return super().refunded_words(payment, amount_pence)
+
+    def owed_words(self, payment, amount_pence: int) -> str:
+        """What is still to pay, and the invoice to pay it against."""
+        return f"You still need to pay {format_pence(amount_pence)} (invoice {payment.invoice_reference})."

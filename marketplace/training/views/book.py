@@ -35,8 +35,9 @@ def _prices(session, options) -> list[dict]:
     return rows
 
 
-def _book_page(session, form: BookingForm, options, *, full: bool):
-    """The booking form (or the waiting-list form when full) with prices and the total."""
+def _book_page(session, form: BookingForm, options, *, full: bool, short: dict | None = None):
+    """The booking form (or the waiting-list form when full) with prices and the total; `short` when fewer places
+    are left than were asked for (how many, and who the places left would go to)."""
     prices = _prices(session, options)
     chosen = next((row for row in prices if row["option"].value == form.booker_for.data and "unit" in row), None)
     places = 1 if form.for_myself() else max(1, sum(1 for name, _ in form.rows() if (name.data or "").strip()))
@@ -54,6 +55,8 @@ def _book_page(session, form: BookingForm, options, *, full: bool):
         full=full,
         action=url_for(action, session_id=session.id),
         max_places=MAX_PLACES,
+        short=short,
+        waiting_action=url_for("training.join_waiting_list", session_id=session.id),
         title=f"{verb} {session.course.title}",
     )
 
@@ -86,13 +89,31 @@ def book_session(session: TrainingSession):
     if form.adding or not form.validate_on_submit():
         return _book_page(session, form, options, full=session.seats_left == 0)
     option = form.option(options)
-    people = form.people(current_user)
+    people = _first_people(form.people(current_user))
     booked = attempt(
         lambda: bookings.create_booking(session, current_user, option.organisation, people), report=_explainer(form)
     )
+    if isinstance(booked.error, bookings.SessionFull):
+        return _places_left_page(session, form, options, booked.error, people)
     if not booked.ok:
-        return _book_page(session, form, options, full=isinstance(booked.error, bookings.SessionFull))
+        return _book_page(session, form, options, full=False)
     return _continue_to_payment(booked.result)
+
+
+def _first_people(people: list) -> list:
+    """Everyone named, or only the first few when the booker chose to book the places that are left."""
+    first = request.form.get("book_first", type=int)
+    return people[:first] if first and 0 < first < len(people) else people
+
+
+def _places_left_page(session, form: BookingForm, options, error: bookings.SessionFull, people: list):
+    """Fewer places left than asked for: book that many (the first people named) or join the waiting list for all."""
+    if error.seats_left == 0:
+        return _book_page(session, form, options, full=True)
+    first = [person.name for person in people[: error.seats_left]]
+    names = first[0] if len(first) == 1 else f"{', '.join(first[:-1])} and {first[-1]}"
+    short = {"left": error.seats_left, "wanted": error.wanted, "names": names}
+    return _book_page(session, form, options, full=False, short=short)
 
 
 def _awaiting_card_payment(booking) -> bool:
@@ -154,8 +175,16 @@ def show_booking(booking: Booking):
         can_pay=_awaiting_card_payment(booking) and allows(current_user, "booker", booking),
         minutes_left=booker_pages.hold_minutes_left(booking),
         amount_owed=payments.amount_owed(booking.payment) if booking.payment else 0,
+        owed=_still_owed(booking),
         title=f"Booking for {session.course.title}",
     )
+
+
+def _still_owed(booking) -> str:
+    """A cancelled booking whose invoice is still to be paid says so, until it is paid."""
+    if booking.status != BookingStatus.CANCELLED or booking.payment is None:
+        return ""
+    return payments.owed_words(booking.payment)
 
 
 @bp.route("/bookings/<int:booking_id>/paid")
@@ -189,7 +218,8 @@ def _refund_text(booking) -> str:
     due = bookings.refund_due(booking, by_publisher=False, now=utcnow())
     if due == 0:
         days = booking.session.course.cancellation_cutoff_days
-        return f"The session starts in less than {days} days, so you will not get a refund."
+        late = f"The session starts in less than {days} days, so you will not get a refund."
+        return f"{late} {payments.owed_words(payment)}".rstrip()
     return payments.refund_words(payment, due)
 
 
@@ -215,7 +245,8 @@ def cancel_booking(booking: Booking):
     cancelled = attempt(lambda: bookings.cancel_booking(booking, current_user))
     if cancelled.ok:
         refunded = f" {payments.refunded_words(booking.payment, cancelled.result)}" if cancelled.result else ""
-        flash(f"Your booking has been cancelled.{refunded}", "success")
+        owed = f" {payments.owed_words(booking.payment)}" if booking.payment else ""
+        flash(f"Your booking has been cancelled.{refunded}{owed}".rstrip(), "success")
     return back
 
 
@@ -268,6 +299,7 @@ def waiting_list_entry(entry: WaitingListEntry):
         entry=entry,
         course=entry.session.course,
         live_offer=live_offer,
+        ahead=waiting.people_ahead(entry) if entry.status == WaitStatus.WAITING else None,
         title=f"Waiting list for {entry.session.course.title}",
     )
 

@@ -32,10 +32,10 @@ def manage_courses(organisation):
     )
 
 
-def _course_form(**kwargs) -> CourseForm:
-    """The course form with today's topics and areas to choose from."""
+def _course_form(keep_topic: int | None = None, **kwargs) -> CourseForm:
+    """The course form with today's topics (and the course's own, even if retired) and areas to choose from."""
     form = CourseForm(**kwargs)
-    form.topic_id.choices = courses.topic_choices()
+    form.topic_id.choices = courses.topic_choices(keep_topic)
     form.area_ids.choices = area_choices()
     return form
 
@@ -80,7 +80,7 @@ def edit_course(course: Course):
         "subsidised_price": format_pounds_field(course.subsidised_price_pence),
         "area_ids": [area.id for area in course.eligible_areas],
     }
-    form = _course_form(obj=course, data=stored)
+    form = _course_form(course.topic_id, obj=course, data=stored)
     success = "The course details have been saved."
     if submit(form, lambda: courses.update_course(course, current_user, **form.details()), success=success).ok:
         return _to_course(course)

@@ -47,11 +47,21 @@ def edit_session(session: TrainingSession):
 @policy("training_publisher", load=managed_session)
 def cancel_session(session: TrainingSession):
     """Confirm cancelling a whole session: everyone booked is refunded in full and told."""
-    form = CancelSessionForm()
-    cancel = lambda: courses.cancel_session(session, current_user, form.reason.data.strip())  # noqa: E731
-    success = "The session is cancelled. Everyone booked has been refunded in full and told."
-    if submit(form, cancel, success=success).ok:
+    booked = len(courses.live_bookings(session.id))
+    form = CancelSessionForm().for_bookings(booked)
+    cancel = lambda: courses.cancel_session(session, current_user, form.reason.data)  # noqa: E731
+    cancelled = submit(form, cancel)
+    if cancelled.ok:
+        flash(_cancelled(cancelled.result), "success")
         return redirect(url_for("training.manage_course", course_id=session.course_id))
-    booked = _plural(len(courses.live_bookings(session.id)), "booking")
-    lead = f"{session.course.title}. {booked} will be cancelled and refunded in full."
+    who = f"{_plural(booked, 'booking')} will be cancelled and refunded in full" if booked else "Nobody is booked"
+    lead = f"{session.course.title}. {who}."
     return render_template("components/form_page.html", form=form, title="Cancel this session", lead=lead)
+
+
+def _cancelled(bookings: int) -> str:
+    """What cancelling did: refunds and messages only when someone was booked."""
+    if not bookings:
+        return "The session is cancelled. Nobody was booked on it."
+    refunded = "The booking has" if bookings == 1 else f"All {bookings} bookings have"
+    return f"The session is cancelled. {refunded} been refunded in full, and everyone booked has been told."

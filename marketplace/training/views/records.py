@@ -17,7 +17,7 @@ from .blueprint import bp
 @bp.route("/certificates/check")
 @public
 def verify_certificate():
-    """Confirm a certificate by its number (name, course, date and validity only)."""
+    """Confirm a certificate by its number: the name on it, the course, issuer, dates, CPD and accreditation."""
     form = VerifyCertificateForm(request.args)
     searched = bool((form.number.data or "").strip())
     record = certificates.find_by_number(form.number.data) if searched else None
@@ -27,6 +27,7 @@ def verify_certificate():
         searched=searched,
         record=record,
         validity=certificates.validity(record) if record else None,
+        cpd_hours=certificates.cpd_hours(record) if record else None,
         title="Check a training certificate",
     )
 

@@ -48,7 +48,11 @@ def mark_attendance(session: TrainingSession):
         return back
     form = attendance_form(attendance.markable(session.id))
     record = lambda: attendance.record_attendance(session, marks_from(form), current_user)  # noqa: E731
-    if submit(form, record, success="Attendance has been saved. People who attended have a training record.").ok:
+    first = next((field for field in form if field.name.startswith("attendee_")), None)  # "nothing marked" goes here
+    saved = submit(
+        form, record, success="Attendance has been saved. People who attended have a training record.", report=first
+    )
+    if saved.ok:
         return back
     lead = f"{session.course.title}. Everyone marked attended gets a training record and a certificate."
     return render_template("components/form_page.html", form=form, title="Mark attendance", lead=lead)
@@ -59,8 +63,14 @@ def mark_attendance(session: TrainingSession):
 def publisher_cancel_booking(booking: Booking):
     """A publisher cancels one booking: always refunded in full, and the booker is told why."""
     back = redirect(url_for("training.roster", session_id=booking.session_id))
-    if booking.status not in HOLDS_SEATS:
-        flash("This booking is no longer active.", "info")
+    if not booking.can_cancel:
+        started = booking.status in HOLDS_SEATS  # live, so the session must have started
+        flash(
+            "The session has started, so this booking can no longer be cancelled."
+            if started
+            else "This booking is no longer active.",
+            "info",
+        )
         return back
     form = CancelBookingForm()
     cancel = lambda: cancel_booking(booking, current_user, by_publisher=True, reason=form.reason.data.strip())  # noqa: E731
