@@ -1,18 +1,24 @@
 """Demo data for `make run`: publishers, enterprises, relief workers and an admin, all with one password."""
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from .accounts.services import create_user, find_user_by_email
-from .core.clock import utcnow
+from .core.clock import clock, utcnow
 from .cover.services import save_relief_profile
 from .extensions import db
 from .organisations.models import Area, LegalForm, MemberRole, Organisation, OrgKind, OrgStatus
 from .organisations.services import add_member, create_enterprise
+from .payments.services import mark_invoice_paid
+from .training.attendance import record_attendance
 from .training.booking import Person, create_booking
-from .training.models import Course, Topic, TrainingSession
+from .training.courses import add_session
+from .training.models import Attendee, AttendeeStatus, Booking, Course, Topic, TrainingSession
+from .training.waiting import join_waiting_list
 
 DEMO_PASSWORD = "backstop-demo-2026"
 DOMAIN = "demo.backstop.example"
@@ -91,6 +97,7 @@ def seed_demo() -> list[tuple[str, str]]:
         logins.append(("Relief worker", user.email))
     seed_training(publishers)
     seed_bookings()
+    seed_history()
     return logins
 
 
@@ -161,3 +168,72 @@ def seed_bookings() -> None:
         [Person(owner.name, owner.email), Person("Ruth Okafor", "ruth.okafor@example.com")],
     )
     create_booking(sessions["Safeguarding adults: level 2"], owner, enterprise, [Person(owner.name, owner.email)])
+    # The small first-aid session now has a waiting list, and the safeguarding invoice has been paid.
+    leeds_officer = find_user_by_email(f"officer.leeds@{DOMAIN}")
+    paid = db.session.scalars(select(Booking).where(Booking.session == sessions["Safeguarding adults: level 2"]))
+    mark_invoice_paid(paid.first().payment, leeds_officer)
+    waiter = find_user_by_email(f"owner2@{DOMAIN}")
+    join_waiting_list(
+        sessions["Emergency first aid at work"],
+        waiter,
+        waiter.memberships[0].organisation,
+        [Person(waiter.name, waiter.email)],
+    )
+
+
+@contextmanager
+def _clock_at(moment: datetime) -> Iterator[None]:
+    """Run the block as if it were `moment`, then put the clock back as it was (frozen in tests, or the wall)."""
+    before = clock._frozen  # a frozen test clock must stay frozen; the real one goes back to the wall
+    clock.set(moment)
+    try:
+        yield
+    finally:
+        if before is None:
+            clock.reset()
+        else:
+            clock.set(before)
+
+
+def _past_session(title: str, days_ago: int, booker_local: str, people: list[Person], capacity: int = 10):
+    """A session of a Leeds course that happened days_ago, booked back then through the real services.
+
+    add_session and create_booking refuse the past, so both run with the clock moved to before the session."""
+    course = db.session.scalars(select(Course).where(Course.title == title)).one()
+    officer = find_user_by_email(f"officer.leeds@{DOMAIN}")
+    booker = find_user_by_email(f"{booker_local}@{DOMAIN}")
+    starts = utcnow().replace(hour=9, minute=30, second=0, microsecond=0) - timedelta(days=days_ago)
+    place = VENUES["leeds"] if course.delivery == "in_person" else "https://meet.example.org/backstop-training"
+    with _clock_at(starts - timedelta(days=7)):
+        session = add_session(
+            course,
+            officer,
+            capacity=capacity,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=3),
+            booking_deadline=starts - timedelta(days=1),
+            place=place,
+        )
+        create_booking(session, booker, booker.memberships[0].organisation, people)
+    return session, officer
+
+
+def _mark_everyone(session: TrainingSession, officer, no_show: set[str] = frozenset()) -> None:
+    """The publisher marks attendance: attended (a certificate each) except the named no-shows."""
+    attendees = db.session.scalars(select(Attendee).where(Attendee.session_id == session.id))
+    marks = {a.id: AttendeeStatus.NO_SHOW if a.name in no_show else AttendeeStatus.ATTENDED for a in attendees}
+    record_attendance(session, marks, officer)
+
+
+def seed_history() -> None:
+    """Sessions that have happened: one still to mark, one marked with certificates issued, and a medication
+    certificate (valid 12 months) that expires within 30 days, so the refresher warning shows."""
+    amira = Person("Amira Hussain", f"owner1@{DOMAIN}")
+    tom = Person("Tom Baker", f"owner2@{DOMAIN}")
+    _past_session("Safeguarding adults: level 2", 2, "owner2", [tom, Person("Lily Chen", "lily.chen@example.com")])
+    marked, officer = _past_session(
+        "Emergency first aid at work", 21, "owner1", [amira, Person("Ruth Okafor", "ruth.okafor@example.com")]
+    )
+    _mark_everyone(marked, officer, no_show={"Ruth Okafor"})
+    expiring, officer = _past_session("Medication: safe handling and recording", 345, "owner1", [amira])
+    _mark_everyone(expiring, officer)

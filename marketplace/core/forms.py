@@ -5,10 +5,15 @@ be answered, `required(message)` (which refuses empty and whitespace-only answer
 Optional text fields also go through `blank_to_none`, so whitespace alone is no answer at all.
 """
 
+import re
+from decimal import Decimal
+
+import phonenumbers
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import Choice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, StopValidation, ValidationError
 
 
 def strip_text(value):
@@ -91,7 +96,7 @@ def text_area(
         widget=GovTextArea(),
         filters=text_filters(required is None),
         validators=_text_validators(label, required, max_length, validators),
-        render_kw={"rows": rows},
+        render_kw={"params": {"rows": rows}},  # the GOV.UK macro sets rows itself (an attribute would repeat it)
     )
 
 
@@ -102,3 +107,113 @@ def submit(label: str) -> SubmitField:
 
 class BaseForm(FlaskForm):
     """Every form is CSRF-protected (FlaskForm)."""
+
+
+# --- No silent defaults: choices start unchosen, and what people type is checked and stored in one form. ---
+
+
+def _int_or_none(value) -> int | None:
+    """A select's value as a whole number; the prompt's empty value is no answer."""
+    return None if value in ("", None) else int(value)
+
+
+class PromptSelectField(SelectField):
+    """A select whose first option is a prompt with an empty value, so nothing is chosen for the person."""
+
+    def __init__(self, label: str, *, prompt: str, message: str, **kwargs):
+        self.prompt, self.message = prompt, message
+        kwargs.setdefault("coerce", _int_or_none)
+        kwargs.setdefault("widget", GovSelect())
+        kwargs.setdefault("invalid_value_message", f"{message} from the list")
+        kwargs.setdefault("invalid_choice_message", f"{message} from the list")
+        super().__init__(label, **kwargs)
+
+    def iter_choices(self):
+        """The prompt first (chosen only while nothing else is), then the real choices."""
+        prompt = Choice(value="", label=self.prompt, selected=self.data is None, render_kw=None)
+        return [prompt, *super().iter_choices()]
+
+    def process_formdata(self, valuelist) -> None:
+        """The prompt's empty value (or a missing field) is no answer, not an error of its own."""
+        if valuelist and valuelist[0] not in ("", None):
+            super().process_formdata(valuelist)
+        else:
+            self.data = None
+
+    def pre_validate(self, form) -> None:
+        """No answer gets the field's own message; an answer must be one of the real choices."""
+        if self.data is None and not self.process_errors:
+            raise StopValidation(self.message)
+        super().pre_validate(form)
+
+
+def area_select(label: str) -> PromptSelectField:
+    """A council area select that starts on "Select an area" and refuses to be left there."""
+    return PromptSelectField(label, prompt="Select an area", message="Select an area")
+
+
+UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}$")
+
+
+def normalise_postcode(value: str | None) -> str:
+    """Upper case with one space before the inward code, e.g. 'ls11ur' -> 'LS1 1UR'."""
+    compact = re.sub(r"\s+", "", (value or "").upper())
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def uk_postcode(form, field) -> None:
+    """A real UK postcode shape, stored normalised (the field's data is replaced)."""
+    if field.data in ("", None):
+        return
+    field.data = normalise_postcode(field.data)
+    if not UK_POSTCODE.match(field.data.replace(" ", "")):
+        raise ValidationError("Enter a real postcode, like LS1 1UR")
+
+
+PHONE_MESSAGE = "Enter a UK phone number, like 0113 496 0000 or +44 113 496 0000"
+
+
+def uk_phone(form, field) -> None:
+    """A UK phone number checked with `phonenumbers`, stored in national format, e.g. '0113 496 0000'."""
+    if field.data in ("", None):
+        return
+    try:
+        number = phonenumbers.parse(field.data, "GB")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(PHONE_MESSAGE) from error
+    if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+        raise ValidationError(PHONE_MESSAGE)
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+COMPANY_NUMBER = re.compile(r"^(?:[0-9]{2}|[A-Z]{2}|R[0-9])[0-9]{6}$")
+CHARITY_NUMBER = re.compile(r"^(?:[0-9]{6,7}|SC[0-9]{6}|NIC[0-9]{6})$")
+
+
+def _compact(value: str) -> str:
+    """Upper case with no spaces: registers print these numbers both ways."""
+    return re.sub(r"\s+", "", value.upper())
+
+
+def company_number(value: str) -> str:
+    """A Companies House number (8 characters, like 12345678 or SC123456), normalised, or ValidationError."""
+    compact = _compact(value)
+    if not COMPANY_NUMBER.match(compact):
+        raise ValidationError("Enter a company number of 8 characters, like 12345678 or SC123456")
+    return compact
+
+
+def charity_number(value: str) -> str:
+    """A charity number (England and Wales, Scotland SC…, Northern Ireland NIC…), normalised, or ValidationError."""
+    compact = _compact(value)
+    if not CHARITY_NUMBER.match(compact):
+        raise ValidationError("Enter a charity number, like 1234567, SC012345 or NIC100123")
+    return compact
+
+
+MAX_MICRO_FTE = Decimal("5")
+
+
+def micro_fte(name: str) -> NumberRange:
+    """Full-time equivalent staff from 0.1 to 5 (a micro-enterprise), with a message naming the field."""
+    return NumberRange(min=Decimal("0.1"), max=MAX_MICRO_FTE, message=f"{name} must be between 0.1 and 5")

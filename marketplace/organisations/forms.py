@@ -1,28 +1,31 @@
 """Organisation forms."""
 
 import re
-from decimal import Decimal
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
 from wtforms import DecimalField, RadioField, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from ..core.forms import BaseForm, email_field, submit, text_field
-from .models import LEGAL_FORM_LABELS, MemberRole, OrgKind
+from ..core.forms import (
+    BaseForm,
+    area_select,
+    charity_number,
+    company_number,
+    email_field,
+    micro_fte,
+    submit,
+    text_field,
+    uk_phone,
+    uk_postcode,
+)
+from .models import LEGAL_FORM_LABELS, LegalForm, MemberRole, OrgKind
 
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-
-
-def normalise_postcode(value: str | None) -> str:
-    """Upper case with one space before the inward code, e.g. 'ls1 4ap' -> 'LS1 4AP'."""
-    compact = re.sub(r"\s+", "", (value or "").upper())
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
-
-
-def _valid_postcode(form, field) -> None:
-    field.data = normalise_postcode(field.data)
-    if not POSTCODE.match(field.data):
-        raise ValidationError("Enter a real postcode, like LS1 4AP")
+# The legal forms whose registration number has a set format, and the check that applies.
+REGISTRATION_FORMATS = {
+    LegalForm.LIMITED_COMPANY.value: company_number,
+    LegalForm.CIC.value: company_number,
+    LegalForm.CHARITY.value: charity_number,
+}
 
 
 class FiniteDecimalField(DecimalField):
@@ -55,29 +58,27 @@ class EnterpriseForm(BaseForm):
         widget=GovTextInput(),
         validators=[
             InputRequired("Enter your full-time equivalent staff, like 1.5"),
-            NumberRange(
-                min=Decimal("0.1"), max=Decimal("5"), message="Full-time equivalent staff must be between 0.1 and 5"
-            ),
+            micro_fte("Full-time equivalent staff"),
         ],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-4"},
     )
-    area_id = SelectField(
-        "Council area you work in",
-        coerce=int,
-        widget=GovSelect(),
-        validators=[InputRequired("Select your council area")],
+    area_id = area_select("Council area you work in")
+    postcode = text_field(
+        "Postcode", "Enter your postcode", max_length=10, validators=[uk_postcode], autocomplete="postal-code"
     )
-    postcode = text_field("Postcode", "Enter your postcode", max_length=10, autocomplete="postal-code")
     registration_number = text_field(
         "Registration number (optional)",
         None,
         max_length=30,
-        hint="Companies House or Charity Commission number, if you have one",
+        hint="Company number (like 12345678 or SC123456) or charity number (like 1234567 or SC012345), if you have one",
     )
     submit = submit("Save enterprise")
 
-    def validate_postcode(self, field) -> None:
-        _valid_postcode(self, field)
+    def validate_registration_number(self, field) -> None:
+        """Companies and CICs give a company number, charities a charity number; other legal forms any text."""
+        check = REGISTRATION_FORMATS.get(self.legal_form.data)
+        if field.data and check:
+            field.data = check(field.data)
 
 
 # Made before the details form's fields, so "Type of organisation" comes first on the registration form.
@@ -165,13 +166,10 @@ class InviteForm(BaseForm):
 class ReliefProfileForm(BaseForm):
     """A relief worker's basic profile."""
 
-    area_id = SelectField(
-        "Council area you live in",
-        coerce=int,
-        widget=GovSelect(),
-        validators=[InputRequired("Select your council area")],
+    area_id = area_select("Council area you live in")
+    phone = text_field(
+        "Phone number (optional)", None, max_length=30, validators=[uk_phone], autocomplete="tel", type="tel"
     )
-    phone = text_field("Phone number (optional)", None, max_length=30, autocomplete="tel", type="tel")
     submit = submit("Save profile")
 
 

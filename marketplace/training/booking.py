@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
+from ..core.mail import send_email
 from ..core.money import format_pence
-from ..core.notifications import notify, notify_each
+from ..core.notifications import Notification, notify, notify_each
 from ..core.states import advance, change
 from ..extensions import db
 from ..organisations.services import owners
@@ -191,7 +192,7 @@ def checkout_request(booking: Booking) -> CheckoutRequest:
 
 
 def confirm(booking: Booking) -> None:
-    """Confirm a booking and send the booker the confirmation with a calendar file."""
+    """Confirm a booking; tell the booker in-app and by email (when, where, who, price, invoice) with a calendar file."""
     advance(
         booking,
         BOOKING_STATES,
@@ -200,12 +201,22 @@ def confirm(booking: Booking) -> None:
         organisation=booking.organisation,
         values={"confirmed_at": utcnow(), "hold_expires_at": None},
     )
-    course = booking.session.course
-    notify(
-        booking.booker,
-        "booking_confirmed",
-        title=f"Your booking for {course.title} is confirmed",
-        link=url_for("training.show_booking", booking_id=booking.id, _external=True),
+    session, payment = booking.session, booking.payment
+    title = f"Your booking for {session.course.title} is confirmed"
+    link = url_for("training.show_booking", booking_id=booking.id, _external=True)
+    # The in-app notification only: the email is the full confirmation below, not notify()'s title and link.
+    db.session.add(Notification(user_id=booking.booker.id, kind="booking_confirmed", title=title, link=link))
+    invoiced = payment is not None and payments.issues_invoice(payment)
+    send_email(
+        booking.booker.email,
+        "training_booking_confirmed",
+        booking=booking,
+        session=session,
+        course=session.course,
+        people=[attendee for attendee in booking.attendees if attendee.status == AttendeeStatus.BOOKED],
+        invoice_reference=payment.invoice_reference if invoiced else None,
+        invoice_link=url_for("payments.show_invoice", payment_id=payment.id, _external=True) if invoiced else None,
+        booking_link=link,
         attachments=(("backstop-training.ics", booking_ics(booking), "text/calendar"),),
     )
     email_attendees(booking)

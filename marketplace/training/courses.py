@@ -191,6 +191,31 @@ def cancel_session(session: TrainingSession, actor, reason: str) -> int:
     return len(bookings)
 
 
+def upcoming_sessions(course: Course) -> list[TrainingSession]:
+    """A course's scheduled sessions that have not started, soonest first."""
+    query = select(TrainingSession).where(
+        TrainingSession.course_id == course.id,
+        TrainingSession.status == SessionStatus.SCHEDULED,
+        TrainingSession.starts_at > utcnow(),
+    )
+    return list(db.session.scalars(query.order_by(TrainingSession.starts_at, TrainingSession.id)))
+
+
+def archive_course(course: Course, actor, reason: str = "") -> tuple[int, int]:
+    """Archive a course and cancel its upcoming sessions as cancel_session does (full refunds, everyone told);
+    a reason is needed when anyone is booked. One transaction: the caller rolls it all back if any step fails.
+    Returns (sessions cancelled, bookings cancelled)."""
+    require(actor, "training_publisher", course)
+    reason = " ".join((reason or "").split())
+    sessions = upcoming_sessions(course)
+    if not reason and any(live_bookings(session.id) for session in sessions):
+        raise DomainError("Enter a reason for cancelling the sessions")
+    change_course_status(course, CourseStatus.ARCHIVED, actor)  # first: a refused archive asks no provider to refund
+    told = reason or f"{course.title} is no longer running"
+    bookings = sum(cancel_session(session, actor, told) for session in sessions)
+    return len(sessions), bookings
+
+
 def add_topic(name: str, actor) -> Topic:
     """A new topic on the managed list; the database refuses a name it has in any case, even one added meanwhile."""
     require(actor, "platform_admin")

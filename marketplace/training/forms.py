@@ -10,7 +10,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMult
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from ..core.clock import LONDON, to_london
-from ..core.forms import BaseForm, required, strip_text, submit, text_area, text_field
+from ..core.forms import BaseForm, micro_fte, required, strip_text, submit, text_area, text_field
 from ..core.money import format_pence, parse_pounds
 from ..organisations.forms import FiniteDecimalField
 from .models import AttendeeStatus, Delivery
@@ -149,10 +149,10 @@ class CourseForm(BaseForm):
     max_fte = FiniteDecimalField(
         "Largest enterprise that can book, in full-time equivalent staff (optional)",
         places=1,
-        invalid_value_message="Enter full-time equivalent staff as a number, like 5",
-        description="Leave blank for no limit",
+        invalid_value_message="Enter the largest enterprise that can book as a number, like 5",
+        description="Up to 5, as Backstop is for micro-enterprises. Leave blank for no limit.",
         widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=Decimal("0.1"), max=999, message="Enter a number from 0.1 to 999")],
+        validators=[Optional(), micro_fte("Largest enterprise that can book")],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-4"},
     )
     submit = submit("Save course")

@@ -1,14 +1,21 @@
 """`flask seed-demo` builds the demo world and prints every login."""
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from marketplace.accounts.models import User
+from marketplace.core.audit import AuditEvent
+from marketplace.core.clock import utcnow
 from marketplace.cover.models import ReliefWorkerProfile
-from marketplace.demo import DEMO_PASSWORD
+from marketplace.demo import DEMO_PASSWORD, DOMAIN
 from marketplace.extensions import db
 from marketplace.organisations.models import Organisation
+from marketplace.payments.models import Payment, PaymentStatus
+from marketplace.training.attendance import markable
+from marketplace.training.models import Attendee, TrainingRecord, TrainingSession, WaitingListEntry
+from marketplace.training.statuses import AttendeeStatus, SessionStatus, WaitStatus
 from tests.database import count
 
 
@@ -60,3 +67,39 @@ def test_if_empty_does_nothing_the_second_time(app, ctx):
     assert "Demo logins" not in second
     db.session.expire_all()
     assert (count(User), count(Organisation)) == (users, organisations)
+
+
+def test_seed_demo_shows_every_training_feature(app, ctx):
+    """Relative to the clock: a past session with attendance to mark, one marked with certificates issued, a
+    certificate expiring within 30 days with a next session of its course to book, a full session with a waiting
+    list, and a paid invoice (marked by the publisher); the clock is back as it was."""
+    _seed(app)
+    db.session.expire_all()
+    now = utcnow()
+    assert abs(now - datetime.now(UTC)) < timedelta(minutes=5)  # the seed put the clock back
+    sessions = db.session.scalars(select(TrainingSession)).all()
+    past = [s for s in sessions if s.starts_at < now]
+
+    to_mark = [s for s in past if s.status == SessionStatus.SCHEDULED]
+    assert to_mark and all(markable(s.id) for s in to_mark)
+    assert all(a.status == AttendeeStatus.BOOKED for s in to_mark for a in markable(s.id))
+
+    marked = [s for s in past if s.status == SessionStatus.COMPLETED]
+    records = db.session.scalars(select(TrainingRecord)).all()
+    assert marked and any(r.attendee.session_id == s.id for s in marked for r in records)
+    attendees = db.session.scalars(select(Attendee).where(Attendee.session_id.in_([s.id for s in marked]))).all()
+    assert {AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW} <= {a.status for a in attendees}
+
+    today = now.date()
+    expiring = [r for r in records if r.expires_on and today <= r.expires_on <= today + timedelta(days=30)]
+    assert expiring
+    assert any(s.course_id == r.course_id and s.starts_at > now for r in expiring for s in sessions)
+
+    full = [s for s in sessions if s.starts_at > now and s.seats_taken == s.capacity]
+    waiting = db.session.scalars(select(WaitingListEntry).where(WaitingListEntry.status == WaitStatus.WAITING))
+    assert {entry.session_id for entry in waiting} & {s.id for s in full}
+
+    paid = db.session.scalars(select(Payment).where(Payment.status == PaymentStatus.SUCCEEDED)).all()
+    assert any(p.invoice_reference for p in paid)
+    marked_paid = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "payment.succeeded")).all()
+    assert [event.actor.email for event in marked_paid] == [f"officer.leeds@{DOMAIN}"]

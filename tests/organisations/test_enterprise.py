@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from marketplace.core.audit import AuditEvent
+from marketplace.core.forms import normalise_postcode
 from marketplace.extensions import db
-from marketplace.organisations.forms import normalise_postcode
 from marketplace.organisations.models import Membership, Organisation
 from tests import factories
 from tests.database import audit_events, count, fresh
@@ -74,11 +74,11 @@ def test_set_up_creates_approved_enterprise_with_owner(client, login_as, enterpr
         ({"fte": "NaN"}, "Enter your full-time equivalent staff as a number, like 1.5"),
         ({"fte": "sNaN"}, "Enter your full-time equivalent staff as a number, like 1.5"),
         ({"fte": "Infinity"}, "Enter your full-time equivalent staff as a number, like 1.5"),
-        ({"postcode": "XYZ"}, "Enter a real postcode, like LS1 4AP"),
-        ({"postcode": "12345"}, "Enter a real postcode, like LS1 4AP"),
+        ({"postcode": "XYZ"}, "Enter a real postcode, like LS1 1UR"),
+        ({"postcode": "12345"}, "Enter a real postcode, like LS1 1UR"),
         ({"postcode": ""}, "Enter your postcode"),
         ({"legal_form": None}, "Select your legal form"),
-        ({"area_id": None}, "Select your council area"),
+        ({"area_id": None}, "Select an area"),
     ],
 )
 def test_set_up_with_bad_input_shows_message_and_writes_nothing(client, login_as, enterprise_form, overrides, message):

@@ -19,14 +19,14 @@ def test_creating_a_profile_makes_a_relief_worker(client, login_as):
     assert permissions.is_relief_worker(person) is False
 
     response = client.post(
-        "/relief/profile", data={"area_id": factories.area("Glasgow City").id, "phone": " 07700 900123 "}
+        "/relief/profile", data={"area_id": factories.area("Glasgow City").id, "phone": " 07911 123456 "}
     )
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/dashboard")
     fresh()
     profile = db.session.scalar(db.select(ReliefWorkerProfile))
-    assert (profile.user_id, profile.area.name, profile.phone) == (person.id, "Glasgow City", "07700 900123")
+    assert (profile.user_id, profile.area.name, profile.phone) == (person.id, "Glasgow City", "07911 123456")
     [event] = audit_events("relief_profile.created")
     assert event.actor_id == person.id
     dashboard = client.get("/dashboard")
@@ -53,8 +53,8 @@ def test_profile_needs_an_area(client, login_as):
     person = factories.user(role="relief_worker")
     db.session.commit()
     login_as(person)
-    response = client.post("/relief/profile", data={"phone": "07700 900123"})
+    response = client.post("/relief/profile", data={"phone": "07911 123456"})
     assert response.status_code == 200
-    assert "Select your council area" in error_summary(response)
+    assert "Select an area" in error_summary(response)
     fresh()
     assert count(ReliefWorkerProfile) == 0

@@ -11,7 +11,7 @@ from ...core.pagination import paginate
 from ...core.permissions import allows, policy, signed_in
 from ...payments import services as payments
 from ...payments.models import PaymentStatus
-from .. import booker_pages, calendar, catalogue, waiting
+from .. import attendee_cancel, booker_pages, calendar, catalogue, waiting
 from .. import booking as bookings
 from ..eligibility import NotEligible, check_eligible, price_for
 from ..forms_booking import MAX_PLACES, BookingForm, booker_options, booking_form
@@ -172,12 +172,19 @@ def show_booking(booking: Booking):
         course=session.course,
         private=booking.status == BookingStatus.CONFIRMED and allows(current_user, "booking_session_details", booking),
         can_cancel=booking.can_cancel and allows(current_user, "booking_canceller", booking),
+        can_cancel_places=_can_cancel_places(booking),
         can_pay=_awaiting_card_payment(booking) and allows(current_user, "booker", booking),
         minutes_left=booker_pages.hold_minutes_left(booking),
         amount_owed=payments.amount_owed(booking.payment) if booking.payment else 0,
         owed=_still_owed(booking),
         title=f"Booking for {session.course.title}",
     )
+
+
+def _can_cancel_places(booking) -> bool:
+    """Places can be cancelled one by one: a confirmed booking of several people, by someone who may cancel it."""
+    several = booking.status == BookingStatus.CONFIRMED and attendee_cancel.live_places(booking) > 1
+    return several and booking.can_cancel and allows(current_user, "booking_canceller", booking)
 
 
 def _still_owed(booking) -> str:
@@ -248,6 +255,27 @@ def cancel_booking(booking: Booking):
         owed = f" {payments.owed_words(booking.payment)}" if booking.payment else ""
         flash(f"Your booking has been cancelled.{refunded}{owed}".rstrip(), "success")
     return back
+
+
+@bp.route("/bookings/<int:booking_id>/people/<int:attendee_id>/cancel", methods=["GET", "POST"])
+@policy("booking_canceller", load=visible_booking)
+def cancel_attendee(booking: Booking, attendee_id: int):
+    """Check, then cancel one person's place (that place refunded before the course's cut-off, nothing after)."""
+    attendee = attendee_cancel.place_on(booking, attendee_id) or abort(404)
+    back = url_for("training.show_booking", booking_id=booking.id)
+    if not attendee_cancel.can_cancel_place(booking, attendee):
+        flash("This place can no longer be cancelled.", "info")
+        return redirect(back)
+    if request.method == "GET":
+        facts = attendee_cancel.check_page_facts(booking, attendee, by_publisher=False)
+        action = url_for("training.cancel_attendee", booking_id=booking.id, attendee_id=attendee.id)
+        return render_template(
+            "training/cancel_attendee.html", **facts, action=action, back=back, back_text="Keep this place"
+        )
+    cancelled = attempt(lambda: attendee_cancel.cancel_attendee(attendee, current_user))
+    if cancelled.ok:
+        flash(attendee_cancel.cancelled_message(booking, attendee, cancelled.result, payer=True), "success")
+    return redirect(back)
 
 
 @bp.route("/bookings")

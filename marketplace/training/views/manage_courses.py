@@ -5,6 +5,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...core.actions import attempt, submit
+from ...core.forms import BaseForm, text_area
+from ...core.forms import submit as submit_button
 from ...core.money import format_pence, format_pounds_field
 from ...core.pagination import paginate
 from ...core.permissions import allows, policy
@@ -96,10 +98,88 @@ def publish_course(course: Course):
     return _to_course(course)
 
 
+class ArchiveCourseForm(BaseForm):
+    """Why a course's booked sessions are cancelled when it is archived (told to everyone booked)."""
+
+    reason = text_area(
+        "Reason for cancelling the sessions",
+        "Enter a reason for cancelling the sessions",
+        max_length=200,
+        hint="We send this to everyone booked, with the news that they get a full refund",
+        rows=3,
+    )
+    submit = submit_button("Archive course")
+
+    def for_bookings(self, count: int) -> "ArchiveCourseForm":
+        """The button says what archiving does; with nobody booked there is no one to give a reason to."""
+        if count:
+            self.submit.label.text = "Archive course and refund everyone"
+        else:
+            del self.reason
+        return self
+
+
+def _upcoming_bookings(course: Course) -> list[tuple]:
+    """Each upcoming session of the course with its live bookings."""
+    return [(session, courses.live_bookings(session.id)) for session in courses.upcoming_sessions(course)]
+
+
+@bp.route("/manage/courses/<int:course_id>/archive", methods=["GET"])
+@policy("training_publisher", load=managed_course)
+def confirm_archive_course(course: Course):
+    """Before archiving: who is booked on upcoming sessions, and that they will be refunded in full and told."""
+    sessions = _upcoming_bookings(course)
+    return _archive_page(course, ArchiveCourseForm().for_bookings(_booking_count(sessions)), sessions)
+
+
 @bp.route("/manage/courses/<int:course_id>/archive", methods=["POST"])
 @policy("training_publisher", load=managed_course)
 def archive_course(course: Course):
-    """Take a course out of the catalogue (sessions already booked go ahead)."""
-    archive = lambda: courses.change_course_status(course, CourseStatus.ARCHIVED, current_user)  # noqa: E731
-    attempt(archive, success=f"{course.title} is archived.")
-    return _to_course(course)
+    """Take a course out of the catalogue, cancelling its upcoming sessions (refunds in full, everyone told)."""
+    sessions = _upcoming_bookings(course)
+    booked = _booking_count(sessions)
+    form = ArchiveCourseForm().for_bookings(booked)
+    reason = form.reason.data if booked else ""
+    archived = submit(form, lambda: courses.archive_course(course, current_user, reason))
+    if archived.ok:
+        flash(_archived(course, *archived.result), "success")
+        return _to_course(course)
+    if not booked and archived.error:  # refused outright (already archived, say): the banner says why
+        return _to_course(course)
+    return _archive_page(course, form, sessions)
+
+
+def _booking_count(sessions: list[tuple]) -> int:
+    """How many live bookings the upcoming sessions have between them."""
+    return sum(len(bookings) for _, bookings in sessions)
+
+
+def _archive_page(course: Course, form: ArchiveCourseForm, sessions: list[tuple]):
+    """The confirmation page: the sessions to be cancelled, and everyone booked on them."""
+    return render_template(
+        "training/manage/archive_course.html",
+        course=course,
+        form=form,
+        sessions=sessions,
+        booked=_booking_count(sessions),
+        title=f"Archive {course.title}",
+    )
+
+
+def _them(count: int) -> str:
+    """'it' for one session, 'them' for more."""
+    return "it" if count == 1 else "them"
+
+
+def _archived(course: Course, sessions: int, bookings: int) -> str:
+    """What archiving did: refunds and messages only when someone was booked."""
+    if not sessions:
+        return f"{course.title} is archived."
+    cancelled = "Its upcoming session is" if sessions == 1 else f"Its {sessions} upcoming sessions are"
+    if not bookings:
+        return f"{course.title} is archived. {cancelled} cancelled. Nobody was booked on {_them(sessions)}."
+    refunded = "The booking has" if bookings == 1 else f"All {bookings} bookings have"
+    return (
+        f"{course.title} is archived. {cancelled} cancelled. "
+        f"{refunded} been refunded in full, and everyone booked has been told."
+    )

@@ -1,15 +1,15 @@
 """Training pages for publishers: who is booked on a session, taking attendance, cancelling one booking."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...core.actions import submit
 from ...core.money import format_pence
 from ...core.permissions import policy
-from .. import attendance
+from .. import attendance, attendee_cancel
 from ..booking import cancel_booking
 from ..forms import CancelBookingForm, attendance_form, marks_from
-from ..models import HOLDS_SEATS, Booking, TrainingSession
+from ..models import HOLDS_SEATS, AttendeeStatus, Booking, TrainingSession
 from ..permissions import managed_booking, managed_session
 from .blueprint import bp
 
@@ -73,11 +73,43 @@ def publisher_cancel_booking(booking: Booking):
         )
         return back
     form = CancelBookingForm()
+    form.submit.label.text = f"Cancel the whole booking ({booking.seats} place{'' if booking.seats == 1 else 's'})"
     cancel = lambda: cancel_booking(booking, current_user, by_publisher=True, reason=form.reason.data.strip())  # noqa: E731
     saved = submit(form, cancel)
     if saved.ok:
         flash(f"The booking is cancelled and {format_pence(saved.result, free_word='nothing')} refunded.", "success")
         return back
-    names = ", ".join(a.name for a in booking.attendees)
+    names = ", ".join(a.name for a in booking.attendees if a.status == AttendeeStatus.BOOKED)
     lead = f"{booking.session.course.title}: {names}, booked by {booking.booker.name}. They get a full refund."
     return render_template("components/form_page.html", form=form, title="Cancel this booking", lead=lead)
+
+
+@bp.route("/manage/bookings/<int:booking_id>/people/<int:attendee_id>/cancel", methods=["GET", "POST"])
+@policy("training_publisher", load=managed_booking)
+def publisher_cancel_attendee(booking: Booking, attendee_id: int):
+    """A publisher cancels one person's place: that place refunded in full, the rest of the booking kept."""
+    attendee = attendee_cancel.place_on(booking, attendee_id) or abort(404)
+    back = url_for("training.roster", session_id=booking.session_id)
+    if not attendee_cancel.can_cancel_place(booking, attendee):
+        flash("This place can no longer be cancelled.", "info")
+        return redirect(back)
+    form = CancelBookingForm()
+    facts = attendee_cancel.check_page_facts(booking, attendee, by_publisher=True)
+    form.submit.label.text = facts["button"]
+    reason = lambda: form.reason.data.strip()  # noqa: E731
+    cancel = lambda: attendee_cancel.cancel_attendee(attendee, current_user, by_publisher=True, reason=reason())  # noqa: E731
+    saved = submit(form, cancel)
+    if saved.ok:
+        flash(attendee_cancel.cancelled_message(booking, attendee, saved.result, payer=False), "success")
+        return redirect(back)
+    whole = url_for("training.publisher_cancel_booking", booking_id=booking.id)
+    action = url_for("training.publisher_cancel_attendee", booking_id=booking.id, attendee_id=attendee.id)
+    return render_template(
+        "training/cancel_attendee.html",
+        **facts,
+        form=form,
+        action=action,
+        whole_booking=None if facts["last"] else whole,
+        back=back,
+        back_text="Back to the roster",
+    )
