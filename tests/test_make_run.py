@@ -91,6 +91,14 @@ def _group_is_empty(group: int) -> bool:
     return False
 
 
+UNDER_FAKETIME = "faketime" in os.environ.get("LD_PRELOAD", "")
+
+
+@pytest.mark.skipif(
+    UNDER_FAKETIME,
+    reason="faketime (CI's run 400 days ahead) makes short sleeps fail with EINVAL in this test and its child "
+    "processes; it has no dates in it and runs in the normal SQLite and PostgreSQL runs",
+)
 @pytest.mark.parametrize("stop", ["ctrl-c", "terminate make"])
 def test_run_serves_runs_jobs_and_worker_and_stops_them_all(tmp_path, stop):
     """With a stand-in `flask`: serves on PORT, runs the jobs again and again with a worker, and Ctrl-C or stopping
