@@ -23,12 +23,15 @@ def register(app: Flask) -> None:
 @click.command("reconcile")
 def reconcile_command() -> None:
     """Check that payments, refunds and bookings add up; exit 1 and list the problems if not."""
+    from .payments.refunds_to_send import count_waiting
     from .payments.services import reconciliation_problems
     from .training.reconcile import booking_problems
 
     problems = reconciliation_problems() + booking_problems()
     for problem in problems:
         click.echo(problem)
+    waiting = count_waiting()
+    click.echo(f"{waiting} refund{'' if waiting == 1 else 's'} waiting to be sent.")
     if problems:
         raise SystemExit(1)
     click.echo("Payments, refunds and bookings reconcile.")

@@ -113,6 +113,7 @@ ALLOWED = {
     "payments.invoice_pdf": {"entrepreneur", "member", "publisher"},
     "payments.invoices": {"entrepreneur", "member"},
     "payments.mark_paid": PUBLISHER,
+    "payments.record_sent": PUBLISHER,
 }
 
 # URL arguments that point at something other than the default object (org_id is enterprise A by default).

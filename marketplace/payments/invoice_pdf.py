@@ -14,9 +14,7 @@ def _text(value) -> str:
 
 def payer_name(payment) -> str:
     """Who pays: the organisation, or the person."""
-    if payment.payer_organisation is not None:
-        return payment.payer_organisation.name
-    return payment.payer_user.name if payment.payer_user is not None else ""
+    return payment.payer_name
 
 
 def _row(pdf: FPDF, label: str, value: str, *, bold: bool = False) -> None:

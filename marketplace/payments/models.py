@@ -1,9 +1,9 @@
 """Payment, refund and webhook-event records."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import TimestampMixin
@@ -75,6 +75,12 @@ class RefundStatus(StrEnum):
     FAILED = "failed"
 
 
+_REFUND_WORDS = {
+    RefundStatus.PENDING: "To be sent",
+    RefundStatus.SUCCEEDED: "Refunded",
+    RefundStatus.FAILED: "Failed",
+}
+
 REFUND_STATES = StateMachine(
     RefundStatus, {RefundStatus.PENDING: {RefundStatus.SUCCEEDED, RefundStatus.FAILED}}, "refund"
 )
@@ -119,6 +125,13 @@ class Payment(HasStatus, TimestampMixin, db.Model):
         return self.amount_pence - self.refunded_pence
 
     @property
+    def payer_name(self) -> str:
+        """Who pays: the organisation, or the person."""
+        if self.payer_organisation is not None:
+            return self.payer_organisation.name
+        return self.payer_user.name if self.payer_user is not None else ""
+
+    @property
     def status_label(self) -> str:
         """The status in words."""
         return PaymentStatus(self.status).label
@@ -149,8 +162,15 @@ class Refund(HasStatus, TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(String(200))
     provider_reference: Mapped[str | None] = mapped_column(String(120), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_reference: Mapped[str | None] = mapped_column(String(60))
 
     payment = relationship("Payment", back_populates="refunds")
+
+    @property
+    def status_label(self) -> str:
+        """The refund's state in words."""
+        return _REFUND_WORDS[RefundStatus(self.status)]
 
 
 class WebhookEvent(db.Model):

@@ -18,6 +18,7 @@ from . import hooks
 from .models import PAYMENT_STATES, REFUND_STATES, Payment, PaymentStatus, Refund, RefundStatus
 from .permissions import require
 from .providers import CheckoutRequest, ProviderError, RefundRequest, all_providers, get_provider, provider_of
+from .refunds_to_send import tell_finance
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +210,8 @@ def refund(payment: Payment, amount_pence: int, reason: str, *, actor="current")
         audit.record("payment.refunded", obj=payment, organisation=payment.payer_organisation, actor=actor, **details)
     else:
         _count_refund(payment, amount_pence, actor=actor, **details)
+    if row.status == RefundStatus.PENDING and details["needs_person"]:
+        tell_finance(row)
     return row
 
 
@@ -299,7 +302,7 @@ def amount_owed(payment: Payment) -> int:
 
 
 def reconciliation_problems() -> list[str]:
-    """Payments whose refund rows do not add up to what the payment says was refunded."""
+    """Payments whose refund rows (pending ones counted) do not add up to what the payment says was refunded."""
     refunded = (
         select(Refund.payment_id, func.coalesce(func.sum(Refund.amount_pence), 0).label("total"))
         .where(Refund.status != RefundStatus.FAILED)

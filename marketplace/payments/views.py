@@ -1,18 +1,23 @@
 """Payment pages: invoices (on screen and PDF), an organisation's invoices, and marking them paid."""
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core import security
 from ..core.actions import attempt
+from ..core.clock import utcnow
+from ..core.errors import DomainError
 from ..core.pagination import paginate
 from ..core.permissions import allows, policy
 from ..organisations.models import Organisation
 from ..organisations.permissions import organisation_for
 from . import invoice_pdf, services
-from .models import Payment, PaymentStatus
+from .models import Payment, PaymentStatus, RefundStatus
 from .permissions import visible_invoice
 from .providers import get_provider
+from .refunds_to_send import record_refund_sent
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -43,6 +48,8 @@ def show_invoice(payment: Payment):
         payer=invoice_pdf.payer_name(payment),
         owed=services.amount_owed(payment),
         can_mark_paid=payment.status == PaymentStatus.PENDING and allows(current_user, "payee_finance", payment),
+        can_record_sent=allows(current_user, "payee_finance", payment),
+        pending=RefundStatus.PENDING,
         title=f"Invoice {payment.invoice_reference}",
     )
 
@@ -84,3 +91,31 @@ def mark_paid(payment: Payment):
     success = f"Invoice {payment.invoice_reference} is marked as paid."
     attempt(lambda: services.mark_invoice_paid(payment, current_user), success=success)
     return back
+
+
+def _sent_on(form) -> date:
+    """The date the refund was sent, from the day, month and year fields (DomainError if it is not a real date)."""
+    try:
+        sent_on = date(int(form.get("year", "")), int(form.get("month", "")), int(form.get("day", "")))
+    except ValueError as error:
+        raise DomainError("Date sent must be a real date") from error
+    if sent_on > utcnow().date():
+        raise DomainError("Date sent must be today or in the past")
+    return sent_on
+
+
+@bp.route("/invoices/<int:payment_id>/refund-sent", methods=["POST"])
+@policy("payee_finance", load=visible_invoice)
+def record_sent(payment: Payment):
+    """Record that a refund owed on a paid invoice was sent (the payee's owners and finance people)."""
+    refund = next((row for row in payment.refunds if str(row.id) == request.form.get("refund_id")), None)
+    if refund is None:
+        abort(404)
+    success = "The refund is recorded as sent."
+    attempt(
+        lambda: record_refund_sent(
+            refund, current_user, sent_on=_sent_on(request.form), reference=request.form.get("reference", "")
+        ),
+        success=success,
+    )
+    return redirect(url_for("payments.show_invoice", payment_id=payment.id))

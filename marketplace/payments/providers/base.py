@@ -167,6 +167,10 @@ class PaymentProvider:
         """What the payer is told happened to amount_pence once their order was cancelled."""
         return f"We have refunded {format_pence(amount_pence)}."
 
+    def sent_words(self, payment, amount_pence: int) -> str:
+        """What the payer is told once a person has sent a refund of amount_pence (refund_needs_person)."""
+        return f"Your refund of {format_pence(amount_pence)} has been sent."
+
     def owed_words(self, payment, amount_pence: int) -> str:
         """What the payer is told they still have to pay (amount_pence) on the payment."""
         return f"You still need to pay {format_pence(amount_pence)}."

@@ -20,7 +20,9 @@ class InvoiceProvider(PaymentProvider):
         payment.invoice_reference = f"BSP-{utcnow():%Y}-{payment.id:06d}"
 
     def refund(self, payment, request: RefundRequest) -> RefundResult:
-        """A credit against the invoice (or money owed back if it was paid), settled outside the service."""
+        """A credit against an unpaid invoice is done at once; money owed back on a paid one waits to be sent."""
+        if self.refund_needs_person(payment):
+            return RefundResult(RefundStatus.PENDING)
         return RefundResult(RefundStatus.SUCCEEDED)
 
     def refund_needs_person(self, payment) -> bool:
@@ -38,8 +40,17 @@ class InvoiceProvider(PaymentProvider):
         """Never paid: the amount came off the invoice; paid: a refund."""
         if payment.paid_at is None:
             return f"We have taken {format_pence(amount_pence)} off invoice {payment.invoice_reference}."
-        return super().refunded_words(payment, amount_pence)
+        return f"{_payee_name(payment)} will refund {format_pence(amount_pence)} to you."
+
+    def sent_words(self, payment, amount_pence: int) -> str:
+        """The payee's finance people recorded that they sent the money back."""
+        return f"{_payee_name(payment)} has sent your refund of {format_pence(amount_pence)}."
 
     def owed_words(self, payment, amount_pence: int) -> str:
         """What is still to pay, and the invoice to pay it against."""
         return f"You still need to pay {format_pence(amount_pence)} (invoice {payment.invoice_reference})."
+
+
+def _payee_name(payment) -> str:
+    """Who the invoice is from, and so who sends a refund back."""
+    return payment.payee_organisation.name if payment.payee_organisation else "Backstop"
