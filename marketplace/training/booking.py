@@ -301,7 +301,7 @@ def _tell_refund_failed(booking: Booking, amount_pence: int) -> None:
 def _tell_cancelled(booking: Booking, refunded: int, by_publisher: bool) -> None:
     course = booking.session.course
     who = course.organisation.name if by_publisher else "You"
-    money = f" We have refunded {format_pence(refunded)}." if refunded else ""
+    money = f" {payments.refunded_words(booking.payment, refunded)}" if refunded else ""  # the provider words it
     notify(
         booking.booker,
         "booking_cancelled",

@@ -132,3 +132,12 @@ def test_reconcile_counts_refunds_waiting_to_be_sent(app, client, login_as, worl
     result = app.test_cli_runner().invoke(args=["reconcile"])
     assert result.exit_code == 0, result.output
     assert "1 refund waiting to be sent." in result.output
+
+
+def test_the_booker_notification_says_the_council_will_refund(world):
+    """The cancellation notice words the refund as the provider does: not "We have refunded" before it is sent."""
+    _pay(world)
+    bookings.cancel_booking(world.booking, world.owner)
+    db.session.commit()
+    (note,) = notifications_for(world.owner, "booking_cancelled")
+    assert "Leeds City Council will refund £20 to you." in note.body and "We have refunded" not in note.body
