@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=marketplace:create_app $(BIN)/flask
 GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 STATIC_GOVUK := marketplace/static/govuk
+AUTOCOMPLETE_DIST := node_modules/accessible-autocomplete/dist
+STATIC_AUTOCOMPLETE := marketplace/static/autocomplete
 PYTEST_ARGS ?=
 PORT ?= 5000
 JOBS_EVERY ?= 60
@@ -36,7 +38,14 @@ $(STATIC_GOVUK)/.stamp: node_modules/.stamp
 	cp -r $(GOVUK_DIST)/assets $(STATIC_GOVUK)/assets
 	touch $@
 
-assets: $(STATIC_GOVUK)/.stamp
+# GOV.UK's accessible-autocomplete (long lists such as the 212 council areas; see marketplace/core/long_lists.py).
+$(STATIC_AUTOCOMPLETE)/.stamp: node_modules/.stamp
+	rm -rf $(STATIC_AUTOCOMPLETE)
+	mkdir -p $(STATIC_AUTOCOMPLETE)
+	cp $(AUTOCOMPLETE_DIST)/accessible-autocomplete.min.js $(AUTOCOMPLETE_DIST)/accessible-autocomplete.min.css $(STATIC_AUTOCOMPLETE)/
+	touch $@
+
+assets: $(STATIC_GOVUK)/.stamp $(STATIC_AUTOCOMPLETE)/.stamp
 
 /usr/bin/chromium:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -76,6 +85,7 @@ test-postgres:
 
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check marketplace tests bench config.py
+	$(BIN)/bandit -q -r marketplace
 
 # Not part of `make test`: a large synthetic data set in a throwaway database, key pages under load (bench/README.md).
 bench: $(VENV)/.stamp-runtime assets

@@ -54,7 +54,9 @@ class Config:
     QUEUE_NAME = "backstop"
     QUEUE_RETRY_INTERVALS = (30, 120, 600)  # seconds before each retry of a failed queued job
     SERVER_NAME = None
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in emails sent by commands and jobs (no request)
+    # Every absolute link (emails, notifications, calendar feeds, Stripe return addresses) starts with this, never
+    # with the request's Host header; production refuses to start without it.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     PREFERRED_URL_SCHEME = "http"
 
     SESSION_COOKIE_HTTPONLY = True
@@ -68,7 +70,9 @@ class Config:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
-    SIGN_IN_MAX_FAILURES = 10
+    SIGN_IN_MAX_FAILURES = 10  # per account and IP address pair (accounts/throttle.py)
+    SIGN_IN_ACCOUNT_MAX_FAILURES = 50  # per account from anywhere
+    SIGN_IN_IP_MAX_FAILURES = 50  # per IP address across accounts
     SIGN_IN_WINDOW_MINUTES = 5
 
     MAIL_SERVER = None
@@ -97,7 +101,7 @@ class DevelopmentConfig(Config):
     """Local development: SQLite file under instance/, debug on."""
 
     DEBUG = True
-    SECRET_KEY = "dev-only-not-secret"
+    SECRET_KEY = None  # random, made on first run and kept in instance/secret_key (never a known value)
     SQLALCHEMY_DATABASE_URI = "sqlite:///backstop.sqlite"
 
 
@@ -121,7 +125,10 @@ class ProductionConfig(Config):
     @classmethod
     def validate(cls) -> None:
         """Refuse to start without the settings production cannot guess."""
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        # REDIS_URL: rate limits are counted in Redis, shared by every worker (in memory each gunicorn worker
+        # would count on its own, letting several times the limit through).
+        required = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "REDIS_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"Set {', '.join(missing)} in the environment before starting Backstop.")
 

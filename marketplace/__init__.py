@@ -13,14 +13,16 @@ from config import CONFIGS, settings_from_environment
 from . import cli
 from .core import assets, template_helpers
 from .core.errors import register_error_pages
-from .core.security import register_security
+from .core.logs import configure_logging
+from .core.security import SecurityHeaders, instance_secret_key, register_security
+from .core.urls import Backstop
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the application: configuration, extensions, templates, features, plumbing, commands."""
     config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
-    app = Flask(__name__, instance_relative_config=True, template_folder=None, static_folder="static")
+    app = Backstop(__name__, instance_relative_config=True, template_folder=None, static_folder="static")
     configure(app, config_name, overrides)
     register_extensions(app)
     register_templates(app)
@@ -40,9 +42,12 @@ def configure(app: Flask, config_name: str, overrides: dict) -> None:
         app.config.update(settings_from_environment())
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, hsts=app.config["HSTS"])
     if config_name == "production":
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    logging.basicConfig(level=logging.INFO)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    configure_logging(logging.INFO)
 
 
 def register_extensions(app: Flask) -> None:
@@ -92,10 +97,12 @@ def register_features(app: Flask) -> None:
     from .dashboard.feature import feature as dashboard
     from .organisations.feature import feature as organisations
     from .payments.feature import feature as payments
+    from .privacy.feature import feature as privacy
     from .public.feature import feature as public
     from .training.feature import feature as training
 
-    for feature in (public, accounts, dashboard, organisations, cover, training, payments, notifications, admin):
+    features = (public, accounts, dashboard, organisations, cover, training, payments, notifications, admin, privacy)
+    for feature in features:
         feature.register(app)
 
 

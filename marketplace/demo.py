@@ -13,14 +13,17 @@ from .cover.services import save_relief_profile
 from .extensions import db
 from .organisations.models import Area, LegalForm, MemberRole, Organisation, OrgKind, OrgStatus
 from .organisations.services import add_member, create_enterprise
+from .payments.payee import save_payee_details
 from .payments.services import mark_invoice_paid
 from .training.attendance import record_attendance
+from .training.attendee_cancel import cancel_attendee
 from .training.booking import Person, create_booking
 from .training.courses import add_session
 from .training.models import Attendee, AttendeeStatus, Booking, Course, Topic, TrainingSession
 from .training.waiting import join_waiting_list
 
-DEMO_PASSWORD = "backstop-demo-2026"
+# The demo accounts' published password (README), for demo data only (bandit B105).
+DEMO_PASSWORD = "backstop-demo-2026"  # nosec B105
 DOMAIN = "demo.backstop.example"
 
 PUBLISHERS = [
@@ -33,6 +36,34 @@ PUBLISHERS = [
         "wyicb",
     ),
 ]
+
+# How each publisher is paid (printed on its invoices). Leeds gives 14 days, so an invoice from its past first-aid
+# session (booked four weeks ago) is overdue.
+PAYEE_DETAILS = {
+    "leeds": {
+        "payee_name": "Leeds City Council",
+        "sort_code": "309430",
+        "account_number": "00123456",
+        "payment_link": "https://pay.leeds.example/invoices",
+        "terms_days": 14,
+        "vat_wording": "No VAT is charged: the council is not VAT registered for this service.",
+        "address": "Leeds City Council\nCivic Hall\nCalverley Street\nLeeds LS1 1UR",
+    },
+    "cornwall": {
+        "payee_name": "Cornwall Council",
+        "sort_code": "201575",
+        "account_number": "40876543",
+        "terms_days": 30,
+        "vat_wording": "Training is exempt from VAT.",
+        "address": "Cornwall Council\nLys Kernow\nTreyew Road\nTruro TR1 3AY",
+    },
+    "wyicb": {
+        "payee_name": "NHS West Yorkshire ICB",
+        "payment_link": "https://pay.wyicb.example/training",
+        "terms_days": 30,
+        "address": "NHS West Yorkshire ICB\nWhite Rose House\nWest Parade\nWakefield WF1 1LT",
+    },
+}
 
 ENTERPRISES = [
     ("Kind Hands Home Support", LegalForm.SOLE_TRADER, "1.0", "Leeds", "LS6 2AB", None, "Amira Hussain"),
@@ -78,6 +109,7 @@ def seed_demo() -> list[tuple[str, str]]:
         )
         db.session.add(organisation)
         add_member(user, organisation, MemberRole.OWNER)
+        save_payee_details(organisation, user, **PAYEE_DETAILS[slug])
         logins.append((f"Publisher ({name})", user.email))
     for index, (name, form, fte, area, postcode, number, owner) in enumerate(ENTERPRISES, start=1):
         user = _person(owner, f"owner{index}", "entrepreneur")
@@ -98,6 +130,7 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_training(publishers)
     seed_bookings()
     seed_history()
+    seed_refund_to_send()
     return logins
 
 
@@ -237,3 +270,20 @@ def seed_history() -> None:
     _mark_everyone(marked, officer, no_show={"Ruth Okafor"})
     expiring, officer = _past_session("Medication: safe handling and recording", 345, "owner1", [amira])
     _mark_everyone(expiring, officer)
+
+
+def seed_refund_to_send() -> None:
+    """A paid Cornwall invoice with one of its two places cancelled since: Cornwall's officer has a refund to send."""
+    session = db.session.scalars(
+        select(TrainingSession).join(Course).where(Course.title == "Moving and handling people")
+    ).first()
+    booker = find_user_by_email(f"owner3@{DOMAIN}")
+    booking = create_booking(
+        session,
+        booker,
+        booker.memberships[0].organisation,
+        [Person(booker.name, booker.email), Person("Ben Hocking", "ben.hocking@example.com")],
+    )
+    mark_invoice_paid(booking.payment, find_user_by_email(f"officer.cornwall@{DOMAIN}"))
+    ben = next(attendee for attendee in booking.attendees if attendee.name == "Ben Hocking")
+    cancel_attendee(ben, booker, reason="Ben has left the co-op")

@@ -73,6 +73,7 @@ def app(tmp_path_factory):
         OUTBOX_DIR=str(outbox),
         ARGON2_PARAMS=FAST_ARGON2,
         SERVER_NAME="backstop.test",
+        PUBLIC_BASE_URL="http://backstop.test",
     )
     application.test_client_class = CheckingClient
     with application.app_context():

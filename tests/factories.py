@@ -25,7 +25,7 @@ from marketplace.organisations.models import (
     OrgKind,
     OrgStatus,
 )
-from marketplace.payments.models import Payment, PaymentPurpose, PaymentStatus
+from marketplace.payments.models import PayeeDetails, Payment, PaymentPurpose, PaymentStatus
 from marketplace.payments.providers.invoice import InvoiceProvider
 from marketplace.training.models import (
     HOLDS_SEATS,
@@ -112,15 +112,35 @@ def publisher(
     status: str = OrgStatus.APPROVED,
     name: str | None = None,
     areas=("Leeds",),
+    payment_details: bool = True,
 ) -> Organisation:
-    """A council or NHS body, approved by default, with an owner."""
+    """A council or NHS body, approved by default, with an owner and (unless told not to) its payment details."""
     organisation = Organisation(
         kind=kind, status=status, name=name or f"Council {next(_seq)}", served_areas=[area(a) for a in areas]
     )
     db.session.add(organisation)
     db.session.flush()
     membership(owner or user(role=IntendedRole.PUBLISHER), organisation)
+    if payment_details:
+        payee_details(organisation)
     return organisation
+
+
+def payee_details(organisation: Organisation, **fields) -> PayeeDetails:
+    """How a publisher is paid: bank details, 30 days' terms and an address unless fields say otherwise."""
+    values = {
+        "payee_name": organisation.name,
+        "sort_code": "309430",
+        "account_number": "12345678",
+        "payment_link": None,
+        "terms_days": 30,
+        "vat_wording": None,
+        "address": "Civic Hall\nCalverley Street\nLeeds LS1 1UR",
+    }
+    row = PayeeDetails(organisation_id=organisation.id, **{**values, **fields})
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def relief_worker(person: User | None = None, area_name: str = "Leeds") -> ReliefWorkerProfile:

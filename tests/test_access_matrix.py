@@ -44,7 +44,12 @@ BOOKERS = {"entrepreneur", "member", "other_org", "relief_worker"}
 ALLOWED = {
     "accounts.change_password": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
+    "accounts.notification_emails": SIGNED_IN,
     "accounts.sign_out": SIGNED_IN,
+    "privacy.request_export": SIGNED_IN,
+    "privacy.show_export": set(),  # only with the person's own emailed link (tests/privacy/test_export.py)
+    "privacy.download_export": set(),
+    "privacy.close_account": SIGNED_IN,
     "dashboard.index": SIGNED_IN,
     "notifications.index": SIGNED_IN,
     "notifications.mark_read": SIGNED_IN,
@@ -96,6 +101,7 @@ ALLOWED = {
     "training.retire_topic": ADMIN,
     # training, booker side (the booking, waiting-list entry and invoice are enterprise A's owner's)
     "training.book_session": BOOKERS,
+    "training.confirm_booking": BOOKERS,
     "training.join_waiting_list": BOOKERS,
     "training.show_booking": {"entrepreneur", "member", "publisher"},
     "training.booking_paid": {"entrepreneur", "member", "publisher"},
@@ -114,12 +120,14 @@ ALLOWED = {
     "payments.invoices": {"entrepreneur", "member"},
     "payments.mark_paid": PUBLISHER,
     "payments.record_sent": PUBLISHER,
+    "payments.payee_details": PUBLISHER,  # the council's owner (and finance people): how it is paid
 }
 
 # URL arguments that point at something other than the default object (org_id is enterprise A by default).
 ARGUMENT_OVERRIDES = {
     "training.manage_courses": {"org_id": "council_id"},
     "training.new_course": {"org_id": "council_id"},
+    "payments.payee_details": {"org_id": "council_id"},
 }
 
 

@@ -75,17 +75,26 @@ def test_session_cookie_is_http_only_and_lax(client, login_as, ctx):
     person = factories.user()
     db.session.commit()
     response = client.post("/sign-in", data={"email": person.email, "password": factories.PASSWORD})
-    cookie = response.headers["Set-Cookie"]
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_production_sets_hsts_and_secure_cookies(monkeypatch, tmp_path):
-    """In production, HSTS is sent and cookies are Secure; it refuses to start without a secret key."""
+    """In production, HSTS is sent and cookies are Secure; it refuses to start without a secret key, a public base
+    URL for links, or Redis for the rate limiter (shared by every worker)."""
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
     monkeypatch.setenv("SECRET_KEY", "a-long-production-secret")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app("production")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://backstop.example")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        create_app("production")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
     production = create_app("production", SECRET_KEY="a-long-production-secret")
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.debug is False
@@ -168,3 +177,34 @@ def test_request_id_header_is_used_only_if_it_is_a_uuid(client, ctx):
     ids = db.session.scalars(select(AuditEvent.request_id).order_by(AuditEvent.id)).all()
     assert ids[0] == good
     assert ids[1] != "x" * 80 and len(ids[1]) == 36
+
+
+def test_development_secret_key_is_random_and_kept_in_the_instance_folder(tmp_path):
+    """No known development key: the first run makes a random one (owner-only file); later runs reuse it."""
+    from config import DevelopmentConfig
+    from marketplace.core.security import instance_secret_key
+
+    assert DevelopmentConfig.SECRET_KEY is None
+    first = instance_secret_key(str(tmp_path))
+    assert len(first) == 64 and first == instance_secret_key(str(tmp_path))
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    assert instance_secret_key(str(other)) != first
+
+
+def test_a_response_the_app_fails_to_make_still_carries_the_headers():
+    """The WSGI middleware answers a plain 500 with every header when the app itself raises."""
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    from marketplace.core.security import SecurityHeaders
+
+    def broken(environ, start_response):
+        raise RuntimeError("secret internals")
+
+    response = Client(SecurityHeaders(broken, hsts=True), WerkzeugResponse).get("/")
+    assert response.status_code == 500 and b"secret internals" not in response.data
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "Strict-Transport-Security" in response.headers

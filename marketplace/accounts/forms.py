@@ -5,6 +5,7 @@ from wtforms import BooleanField, PasswordField, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..core.forms import BaseForm, email_field, submit, text_field
+from ..core.notifications import EmailChoice
 from .models import IntendedRole
 from .passwords import MIN_LENGTH, password_problem
 
@@ -93,3 +94,25 @@ class ProfileForm(BaseForm):
 
     name = text_field("Full name", "Enter your full name", autocomplete="name")
     submit = submit("Save changes")
+
+
+EMAIL_CHOICES = {
+    EmailChoice.EACH.value: "An email for each notification",
+    EmailChoice.DAILY.value: "One email a day, listing the day's notifications",
+    EmailChoice.NONE.value: "No emails: I will read my notifications on Backstop",
+}
+EMAIL_CHOICE_MESSAGE = "Select how we should email you about your notifications"
+
+
+class NotificationEmailForm(BaseForm):
+    """How the person wants their notifications emailed."""
+
+    notification_email = RadioField(
+        "How should we email you about your notifications?",
+        choices=EMAIL_CHOICES,
+        description="Booking confirmations, invoices and emails about your account are always sent.",
+        widget=GovRadioInput(),
+        validators=[InputRequired(EMAIL_CHOICE_MESSAGE)],
+        invalid_choice_message=EMAIL_CHOICE_MESSAGE,
+    )
+    submit = submit("Save email choice")

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import TimestampMixin
+from ..core.notifications import EmailChoice
 from ..core.types import UTCDateTime
 from ..extensions import db
 
@@ -33,6 +34,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    notification_email: Mapped[str] = mapped_column(
+        String(10), default=EmailChoice.EACH, server_default=EmailChoice.EACH.value
+    )
+    # Set when the person closes their account: the row stays (records point at it) under this stable pseudonym.
+    pseudonym: Mapped[str | None] = mapped_column(String(12), unique=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships = relationship("Membership", back_populates="user", lazy="selectin")
     relief_profile = relationship("ReliefWorkerProfile", back_populates="user", uselist=False, lazy="selectin")

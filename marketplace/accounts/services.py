@@ -9,6 +9,8 @@ from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.mail import send_email
+from ..core.notifications import EmailChoice
+from ..core.queue import enqueue
 from ..core.tokens import hash_token, new_token, sign, unsign
 from ..extensions import db
 from . import sessions, throttle
@@ -101,22 +103,37 @@ def verify_email(token: str) -> User | None:
     return user
 
 
-def authenticate(email: str, password: str, ip: str) -> User:
-    """The account for these credentials, or SignInRefused with the same words for any failure."""
+def authenticate(email: str, password: str, ip: str, *, known_device_user_id: int | None = None) -> User:
+    """The account for these credentials, or SignInRefused with the same words for any failure.
+
+    Every attempt counts against the throttle (accounts/throttle.py) unless the password is right; a correct
+    password from a browser that signed in to this account before is let through even while throttled.
+    """
     email = normalise_email(email)
     now = utcnow()
-    if throttle.is_throttled(email, ip, now):
-        audit.record("account.sign_in_throttled", actor=None, email=email)
-        raise SignInRefused(THROTTLED)
     user = find_user_by_email(email)
-    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
-        throttle.record_failure(email, ip, now)
-        audit.record("account.sign_in_failed", obj=user, actor=None, email=email)
-        raise SignInRefused(BAD_CREDENTIALS)
+    correct = None
+    if user is not None and known_device_user_id == user.id:
+        correct = _password_is_right(user, password)
+    if not correct:
+        attempt = throttle.reserve_guess(email, ip, now)
+        if attempt is None:
+            audit.record("account.sign_in_throttled", obj=user, actor=None)
+            raise SignInRefused(THROTTLED)
+        correct = _password_is_right(user, password) if correct is None else correct
+        if not correct:
+            audit.record("account.sign_in_failed", obj=user, actor=None)
+            raise SignInRefused(BAD_CREDENTIALS)
+        throttle.release_guess(attempt)
     if not user.is_verified:
         send_verification_email(user)
         raise NotVerified("Confirm your email address before you sign in. We have sent you a new link")
     return user
+
+
+def _password_is_right(user: User | None, password: str) -> bool:
+    """The password matches an active account (the same hashing effort when there is no account)."""
+    return verify_password(user.password_hash if user else None, password) and user is not None and user.is_active
 
 
 def sign_in(user: User, *, remember: bool) -> None:
@@ -132,8 +149,10 @@ def sign_out(user: User) -> None:
 
 
 def set_password(user: User, new_password: str, *, keep_signed_in: bool) -> None:
-    """Store a new password and end every session; the current browser gets a new one if asked."""
+    """Store a new password, revoke every outstanding reset link and end every session; the current browser gets
+    a new session if asked."""
     user.password_hash = hash_password(new_password)
+    revoke_reset_links(user)
     sessions.end_all_sessions(user)
     if keep_signed_in:
         sessions.start_session(user)
@@ -149,7 +168,16 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def request_password_reset(email: str) -> None:
-    """Email a single-use reset link if the account exists (the page says the same either way)."""
+    """Ask for a single-use reset link (the page says the same either way).
+
+    The request does the same work for a known and an unknown address: it queues `send_password_reset` and
+    nothing else, so neither the page nor its timing tells whether an account exists.
+    """
+    enqueue(send_password_reset, normalise_email(email))
+
+
+def send_password_reset(email: str) -> None:
+    """A queued job: email a reset link if the address has an account (nothing otherwise)."""
     user = find_user_by_email(email)
     if user is None:
         return
@@ -161,6 +189,17 @@ def request_password_reset(email: str) -> None:
     audit.record("account.password_reset_requested", obj=user, actor=None)
     link = url_for("accounts.reset_password", token=token, _external=True)
     send_email(user.email, "password_reset", user=user, link=link, minutes=minutes)
+    db.session.commit()
+
+
+def revoke_reset_links(user: User) -> int:
+    """Make every reset link of this person unusable (after a reset, or a password change)."""
+    query = (
+        PasswordResetToken.__table__.update()
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    return db.session.execute(query).rowcount or 0
 
 
 def usable_reset_token(token: str) -> PasswordResetToken | None:
@@ -196,6 +235,15 @@ def update_profile(user: User, *, name: str) -> None:
     if user.name != name.strip():
         audit.record("account.profile_updated", obj=user, actor=user, old_name=user.name)
         user.name = name.strip()
+
+
+def choose_notification_email(user: User, choice: str) -> None:
+    """How the person wants notifications emailed: each one, one digest a day, or none (core/notifications.py)."""
+    if choice not in set(EmailChoice):
+        raise DomainError("Select how we should email you about your notifications")
+    if user.notification_email != choice:
+        audit.record("account.notification_email_chosen", obj=user, actor=user, old=user.notification_email, new=choice)
+        user.notification_email = choice
 
 
 def purge_expired_reset_tokens(now) -> int:

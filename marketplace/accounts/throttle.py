@@ -1,9 +1,24 @@
-"""Sign-in throttling: at most N failures in a window, per account and per IP address."""
+"""Sign-in throttling: guesses are limited, but a stranger can never lock the owner out.
 
+Limits, each over a sliding window of SIGN_IN_WINDOW_MINUTES (5):
+- SIGN_IN_MAX_FAILURES (10) wrong passwords for one account from one IP address;
+- SIGN_IN_ACCOUNT_MAX_FAILURES (50) for one account from anywhere (a guessing botnet);
+- SIGN_IN_IP_MAX_FAILURES (50) from one IP address across accounts (password spraying).
+A correct password from a device that has signed in to that account before (a signed device cookie, see
+accounts/devices.py) is let through whatever the counts, so a flood of wrong guesses from elsewhere locks out
+only the guessers.
+
+Exact under concurrency: an attempt is counted as a failure *before* the password is checked, inside a lock on
+its keys (PostgreSQL advisory locks; SQLite holds its one write lock from the insert to the commit), and the
+count is taken after the insert; a correct password then takes its reservation back. So 40 simultaneous guesses
+get exactly 10 checks, never 12.
+"""
+
+import zlib
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from ..extensions import db
 from .models import SignInFailure
@@ -13,18 +28,48 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["SIGN_IN_WINDOW_MINUTES"])
 
 
-def is_throttled(email: str, ip: str, now: datetime) -> bool:
-    """True once the account or the IP address has used up its failures in the window."""
+def _limits(email: str, ip: str) -> list[tuple[str, object, int]]:
+    """(lock key, the failures that count against it, the most allowed) for an attempt."""
+    config = current_app.config
+    return [
+        (
+            f"pair:{email}:{ip}",
+            (SignInFailure.email == email) & (SignInFailure.ip == ip),
+            config["SIGN_IN_MAX_FAILURES"],
+        ),
+        (f"account:{email}", SignInFailure.email == email, config["SIGN_IN_ACCOUNT_MAX_FAILURES"]),
+        (f"ip:{ip}", SignInFailure.ip == ip, config["SIGN_IN_IP_MAX_FAILURES"]),
+    ]
+
+
+def _lock(keys: list[str]) -> None:
+    """Serialise attempts on the same keys until the transaction ends (in a fixed order: no deadlocks)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the insert that follows takes the database's write lock until the commit
+    for number in sorted({zlib.crc32(key.encode()) - 2**31 for key in keys}):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+
+
+def reserve_guess(email: str, ip: str, now: datetime) -> int | None:
+    """Count this attempt as a failure and commit; its id, or None (nothing kept) if a limit is used up."""
+    limits = _limits(email, ip)
+    _lock([key for key, _, _ in limits])
+    attempt = SignInFailure(email=email, ip=ip, at=now)
+    db.session.add(attempt)
+    db.session.flush()
     since = now - _window()
-    limit = current_app.config["SIGN_IN_MAX_FAILURES"]
-    by_email = select(func.count()).where(SignInFailure.email == email, SignInFailure.at > since)
-    by_ip = select(func.count()).where(SignInFailure.ip == ip, SignInFailure.at > since)
-    return (db.session.scalar(by_email) or 0) >= limit or (db.session.scalar(by_ip) or 0) >= limit
+    for _, counted, most in limits:
+        if db.session.scalar(select(func.count()).where(counted, SignInFailure.at > since)) > most:
+            db.session.delete(attempt)
+            db.session.commit()
+            return None
+    db.session.commit()
+    return attempt.id
 
 
-def record_failure(email: str, ip: str, now: datetime) -> None:
-    """Count one failed attempt."""
-    db.session.add(SignInFailure(email=email, ip=ip, at=now))
+def release_guess(attempt_id: int) -> None:
+    """The password was right: the attempt does not count."""
+    db.session.execute(delete(SignInFailure).where(SignInFailure.id == attempt_id))
 
 
 def purge_old_failures(now: datetime) -> int:

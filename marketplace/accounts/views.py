@@ -10,8 +10,16 @@ from ..core.features import profile_sections_for
 from ..core.permissions import public, signed_in
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
-from . import services
-from .forms import ChangePasswordForm, EmailOnlyForm, ProfileForm, RegisterForm, ResetPasswordForm, SignInForm
+from . import devices, services
+from .forms import (
+    ChangePasswordForm,
+    EmailOnlyForm,
+    NotificationEmailForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 
 bp = Blueprint("accounts", __name__)
 _auth_limit = limiter.limit("30 per minute", methods=["POST"])
@@ -32,16 +40,16 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         # An address that already has an account gets the same page (its holder is emailed instead).
-        services.register(
-            name=form.name.data,
-            email=form.email.data,
-            password=form.password.data,
-            intended_role=form.intended_role.data,
-        )
         try:
+            services.register(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                intended_role=form.intended_role.data,
+            )
             db.session.commit()
-        except IntegrityError:  # the same new address registered twice at once: the first one won
-            db.session.rollback()
+        except IntegrityError:  # the same new address registered twice at once (at the insert or the commit):
+            db.session.rollback()  # the first one won, and this one gets the same page
         return render_template("accounts/check_email.html", title="Check your email", email=form.email.data)
     return render_template("accounts/register.html", form=form, title="Create an account")
 
@@ -85,14 +93,20 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "unknown")
+            user = services.authenticate(
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "unknown",
+                known_device_user_id=devices.known_device_user_id(),
+            )
         except DomainError as error:
             db.session.commit()
             form.email.errors.append(str(error))
         else:
             services.sign_in(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+            response = redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+            return devices.remember_device(response, user.id)
     return render_template("accounts/sign_in.html", form=form, title="Sign in")
 
 
@@ -157,8 +171,29 @@ def profile():
         flash("Your details have been saved.", "success")
         return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", form=form, sections=profile_sections_for(current_user), title="Your account"
+        "accounts/profile.html",
+        form=form,
+        email_form=NotificationEmailForm(formdata=None, obj=current_user),
+        sections=profile_sections_for(current_user),
+        title="Your account",
     )
+
+
+@bp.route("/account/notification-emails", methods=["GET", "POST"])
+@signed_in
+def notification_emails():
+    """Choose how your notifications are emailed: each one, one digest a day, or none."""
+    user = current_user._get_current_object()
+    form = NotificationEmailForm(obj=user)
+    saved = submit(
+        form,
+        lambda: services.choose_notification_email(user, form.notification_email.data),
+        success="Your choice of notification emails has been saved.",
+        report=form.notification_email,
+    )
+    if saved.ok:
+        return redirect(url_for("accounts.profile"))
+    return form_page(form, "Notification emails")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -1,10 +1,10 @@
-"""Platform admin's part of the dashboard: organisations waiting for approval."""
+"""Platform admin's part of the dashboard: organisations waiting for approval, and the admin links."""
 
 from flask import url_for
 from sqlalchemy import func, select
 
 from ..core import permissions
-from ..core.features import Task
+from ..core.features import NavLink, Task
 from ..extensions import db
 from ..organisations.models import Organisation, OrgStatus
 
@@ -19,3 +19,14 @@ def approval_tasks(user) -> list[Task]:
         return []
     noun = "organisation is" if pending == 1 else "organisations are"
     return [Task(f"{pending} {noun} waiting for approval", url_for("admin.organisations", status=OrgStatus.PENDING))]
+
+
+def admin_links(user) -> list[NavLink]:
+    """Where platform admins approve organisations, read the audit log and manage areas."""
+    if not permissions.is_admin(user):
+        return []
+    return [
+        NavLink("Organisations waiting for approval", "admin.organisations", {"status": OrgStatus.PENDING.value}),
+        NavLink("Audit log", "admin.audit"),
+        NavLink("Areas", "admin.areas"),
+    ]

@@ -2,9 +2,10 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import DateField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import Optional
 
+from ..core.date_input import DateInputField
 from ..core.forms import blank_to_none, strip_text
 
 TEXT = [strip_text, blank_to_none]  # filters are typed text: whitespace alone filters nothing
@@ -25,6 +26,7 @@ class AuditFilterForm(FlaskForm):
     )
     actor = StringField("Person's email", widget=GovTextInput(), filters=TEXT, validators=[Optional()])
     organisation = StringField("Organisation name", widget=GovTextInput(), filters=TEXT, validators=[Optional()])
-    date_from = DateField("From", validators=[Optional()], widget=GovTextInput(), render_kw={"type": "date"})
-    date_to = DateField("To", validators=[Optional()], widget=GovTextInput(), render_kw={"type": "date"})
+    # GOV.UK date inputs (no browser picker), optional; the log goes back years, never forward.
+    date_from = DateInputField("Date from", required=None, years_back=10, years_ahead=0)
+    date_to = DateInputField("Date to", required=None, years_back=10, years_ahead=0)
     submit = SubmitField("Filter", widget=GovSubmitInput())

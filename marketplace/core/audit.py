@@ -1,12 +1,16 @@
 """Append-only audit log, written in the same transaction as the change it records."""
 
+import json
+import re
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, String, Text, cast, event, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -15,7 +19,11 @@ from .types import UTCDateTime
 
 
 class AuditEvent(db.Model):
-    """Who did what to which object, when, and from which request. Rows are never updated or deleted."""
+    """Who did what to which object, when, and from which request.
+
+    Rows are never updated or deleted, with two exceptions for data protection, both in this module: redact() takes
+    a closed account's name and email out of the details, and forget_ips() blanks IP addresses after 12 months.
+    """
 
     __tablename__ = "audit_events"
 
@@ -87,3 +95,66 @@ def record(action: str, *, obj: Any = None, organisation: Any = None, actor: Any
     )
     db.session.add(event_row)
     return event_row
+
+
+IP_KEPT_MONTHS = 12
+
+
+def events_about(person: Any, *, actions: tuple[str, ...] | None = None) -> list[AuditEvent]:
+    """Events by the person, about them (the object, or the user_id in the details), oldest first."""
+    query = select(AuditEvent).where(
+        or_(
+            AuditEvent.actor_id == person.id,
+            (AuditEvent.object_type == type(person).__name__) & (AuditEvent.object_id == person.id),
+            AuditEvent.details["user_id"].as_integer() == person.id,
+        )
+    )
+    if actions is not None:
+        query = query.where(AuditEvent.action.in_(actions))
+    return list(db.session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def replacer(replacements: Mapping[str, str]) -> Callable[[str], str]:
+    """A function that replaces each old value (a closed account's name or email) as a whole word, in any case."""
+    words = {old.lower(): new for old, new in replacements.items() if old}
+    longest_first = sorted(words, key=len, reverse=True)  # an email is replaced whole, not the name inside it
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old in longest_first), re.IGNORECASE)
+    return lambda text: pattern.sub(lambda match: words[match.group(0).lower()], text) if words and text else text
+
+
+def redact(replacements: Mapping[str, str]) -> int:
+    """Replace each old value (a closed account's email or name) wherever it appears in events' details (see
+    replacer); how many events changed. Pending events are written first, so they are redacted too."""
+    replacements = {old: new for old, new in replacements.items() if old and old != new}
+    if not replacements:
+        return 0
+    db.session.flush()
+    swap = replacer(replacements)
+    text = cast(AuditEvent.details, Text)
+    # Details are stored as JSON text, so a value is found as json.dumps writes it (non-ASCII letters escaped).
+    found = or_(*(text.ilike(f"%{json.dumps(old)[1:-1]}%") for old in replacements))
+    changed = 0
+    for event_id, details in db.session.execute(select(AuditEvent.id, AuditEvent.details).where(found)).all():
+        cleaned = _replace_in(details, swap)
+        if cleaned != details:
+            db.session.execute(AuditEvent.__table__.update().where(AuditEvent.id == event_id).values(details=cleaned))
+            changed += 1
+    return changed
+
+
+def _replace_in(value: Any, swap: Callable[[str], str]) -> Any:
+    """The value with swap() applied to every string in it, through nested lists and dicts."""
+    if isinstance(value, str):
+        return swap(value)
+    if isinstance(value, list):
+        return [_replace_in(item, swap) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_in(item, swap) for key, item in value.items()}
+    return value
+
+
+def forget_ips(now: datetime) -> int:
+    """Retention: blank the IP address of events IP_KEPT_MONTHS old or older; how many."""
+    cutoff = now - relativedelta(months=IP_KEPT_MONTHS)
+    query = AuditEvent.__table__.update().where(AuditEvent.ip.is_not(None), AuditEvent.at <= cutoff).values(ip=None)
+    return db.session.execute(query).rowcount or 0

@@ -1,6 +1,6 @@
 """The one place the application asks what time it is, so tests can move time without sleeping."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -44,3 +44,8 @@ def to_london(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LONDON)
+
+
+def today() -> date:
+    """Today's date in the UK, from the injectable clock (due dates, expiry dates and "overdue" use it)."""
+    return to_london(utcnow()).date()

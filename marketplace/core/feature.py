@@ -1,7 +1,8 @@
-"""Core's own pages, tables and jobs, plugged in like a feature's: notifications, audit events, sent emails."""
+"""Core's own pages, tables and jobs, plugged in like a feature's: notifications and their digests, audit events,
+sent emails; what they hold about a person and how long."""
 
-from . import audit, mail, notifications
-from .features import Feature, Job, NavItem, NavLink, signed_in
+from . import audit, mail, notifications, personal_data
+from .features import Feature, Job, NavItem, NavLink, PersonalData, Retention, signed_in
 from .views import bp
 
 
@@ -19,6 +20,27 @@ feature = Feature(
     models=(audit, mail, notifications),
     jobs=(
         Job("purge-sent-emails", "Forget emails sent over 7 days ago (no retry is that late)", mail.purge_sent_emails),
+        Job(
+            "send-notification-digests",
+            "Email yesterday's notifications, in one message, to people who chose a daily email",
+            notifications.send_digests,
+        ),
     ),
     navigation=(NavItem(70, _notifications_link),),
+    # After the other features (accounts aside), so the audit events they record while closing an account are redacted.
+    personal_data=(PersonalData(80, export=personal_data.export, anonymise=personal_data.anonymise),),
+    retention=(
+        Retention(
+            60,
+            "IP addresses in the record of what was done in the service",
+            f"{audit.IP_KEPT_MONTHS} months",
+            audit.forget_ips,
+        ),
+        Retention(
+            70,
+            "Notifications",
+            f"{personal_data.NOTIFICATIONS_KEPT_YEARS} years",
+            personal_data.forget_old_notifications,
+        ),
+    ),
 )

@@ -9,13 +9,18 @@ A feature's `feature.py` builds one `Feature`:
         jobs=(Job("expire-training-holds", "Release seats held for bookings not paid", expire_holds),),
         dashboard_tasks=(DashboardTasks(40, training_tasks),),
         profile_sections=(ProfileSection(10, "training/_profile_records.html", records_context),),
+        dashboard_sections=(DashboardSection(20, "training/_dashboard_courses.html", courses_context),),
+        dashboard_links=(DashboardLinks(20, "Training", booker_links),),
         navigation=(nav_link(20, "Training", "training.catalogue", shown_to=everyone),),
         payment_purposes=(PaymentPurpose.TRAINING_BOOKING,),
+        personal_data=(PersonalData(40, export=personal_data.export, anonymise=personal_data.anonymise),),
+        retention=(Retention(40, "Invitations", "{INVITATION_MAX_AGE_DAYS} days", purge_invitations),),
     )
 
 and create_app calls `feature.register(app)`, which registers the blueprints and plugs everything else into the
-app's registry. Core asks the registry (`jobs()`, `navigation_for(user)`, `tasks_for(user)` ...) and so never
-imports a feature. `order` numbers place one feature's links, tasks and sections among the others' (lower first).
+app's registry. Core asks the registry (`jobs()`, `navigation_for(user)`, `tasks_for(user)`,
+`dashboard_sections_for(user)`, `personal_data()`, `retention_schedule()` ...) and so never imports a feature. `order` numbers place one feature's links,
+tasks and sections among the others' (lower first).
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -61,8 +66,8 @@ class DashboardTasks:
 
 
 @dataclass(frozen=True)
-class ProfileSection:
-    """A section of the 'Your account' page: `context(user)` gives the template's variables, or None to leave it out."""
+class Section:
+    """A part of a page a feature adds: `context(user)` gives the template's variables, or None to leave it out."""
 
     order: int
     template: str
@@ -71,7 +76,16 @@ class ProfileSection:
     def render(self, user) -> Markup:
         """The section's HTML for this person ('' when it does not apply)."""
         context = self.context(user)
-        return Markup(render_template(self.template, **context)) if context is not None else Markup("")
+        # render_template autoescapes; Markup only marks its already-escaped output as safe to embed (bandit B704).
+        return Markup(render_template(self.template, **context)) if context is not None else Markup("")  # nosec B704
+
+
+class ProfileSection(Section):
+    """A section of the 'Your account' page."""
+
+
+class DashboardSection(Section):
+    """A section of the dashboard, below the tasks: what the person runs (their courses, their invoices ...)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,61 @@ class NavItem:
 
     order: int
     links: Callable[[Any], Iterable[NavLink]]
+
+
+@dataclass(frozen=True)
+class DashboardLinks:
+    """Links a feature puts on the dashboard under a heading; features giving the same heading share one list."""
+
+    order: int
+    heading: str
+    links: Callable[[Any], Iterable[NavLink]]
+
+
+def _holds_nothing(user) -> dict:
+    return {}
+
+
+def _keeps_nothing(user, pseudonym) -> None:
+    return None
+
+
+def _never_blocks(user) -> list[Task]:
+    return []
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What a feature holds about a person, for a subject access export and for closing their account.
+
+    export(user) gives {table name: rows (dicts of JSON values)}; anonymise(user, pseudonym) takes the person out of
+    the feature's data when they close their account, keeping what must be kept under the pseudonym (features in
+    `order`, lower first); blockers(user) lists what the person must do before they can close it (as Tasks).
+    """
+
+    order: int
+    export: Callable[[Any], Mapping[str, list[dict]]] = _holds_nothing
+    anonymise: Callable[[Any, Any], None] = _keeps_nothing
+    blockers: Callable[[Any], list[Task]] = _never_blocks
+
+
+@dataclass(frozen=True)
+class Retention:
+    """One line of the retention schedule: which data, how long it is kept, and the step that applies it.
+
+    `kept` is the privacy notice's words, formatted with the app's config ("{SIGN_IN_WINDOW_MINUTES} minutes");
+    run(now) deletes or strips what is older (idempotent; returns how many rows it changed).
+    """
+
+    order: int
+    data: str
+    kept: str
+    run: Callable[[datetime], int]
+
+    @property
+    def kept_for(self) -> str:
+        """How long, in the words of the privacy notice, with the configured numbers."""
+        return self.kept.format_map(current_app.config)
 
 
 def everyone(user) -> bool:
@@ -114,7 +183,7 @@ def nav_link(order: int, text: str, endpoint: str, *, shown_to: Callable[[Any], 
 
 @dataclass(frozen=True)
 class Feature:
-    """What one feature adds: pages, tables, periodic jobs, dashboard tasks, profile sections, links, payments."""
+    """What one feature adds: pages, tables, jobs, dashboard tasks, sections, links, payments, personal data kept."""
 
     name: str
     blueprints: tuple[Blueprint, ...] = ()
@@ -122,7 +191,11 @@ class Feature:
     jobs: tuple[Job, ...] = ()
     dashboard_tasks: tuple[DashboardTasks, ...] = ()
     profile_sections: tuple[ProfileSection, ...] = ()
+    dashboard_sections: tuple[DashboardSection, ...] = ()
+    dashboard_links: tuple[DashboardLinks, ...] = ()
     navigation: tuple[NavItem, ...] = ()
+    personal_data: tuple[PersonalData, ...] = ()
+    retention: tuple[Retention, ...] = ()
     # What the feature does when its payments change: objects with a `purpose` (payments.hooks.PurposeHandlers).
     payment_purposes: tuple[Any, ...] = ()
 
@@ -172,9 +245,29 @@ class Registry:
         return self._sorted("profile_sections")
 
     @property
+    def dashboard_sections(self) -> list[DashboardSection]:
+        """Every feature's dashboard sections, in order."""
+        return self._sorted("dashboard_sections")
+
+    @property
+    def dashboard_links(self) -> list[DashboardLinks]:
+        """Every feature's dashboard links, in order."""
+        return self._sorted("dashboard_links")
+
+    @property
     def navigation(self) -> list[NavItem]:
         """Every feature's navigation items, in order."""
         return self._sorted("navigation")
+
+    @property
+    def personal_data(self) -> list[PersonalData]:
+        """What every feature holds about people, in order."""
+        return self._sorted("personal_data")
+
+    @property
+    def retention(self) -> list[Retention]:
+        """The retention schedule: every feature's steps, in order."""
+        return self._sorted("retention")
 
 
 def _refuse_clash(taken: dict, new: dict, what: str, feature: str) -> None:
@@ -210,6 +303,32 @@ def profile_sections_for(user) -> list[Markup]:
     return [html for html in rendered if html]
 
 
+def dashboard_sections_for(user) -> list[Markup]:
+    """The HTML of each feature's section of the person's dashboard, in order (empty ones left out)."""
+    rendered = (section.render(user) for section in registry().dashboard_sections)
+    return [html for html in rendered if html]
+
+
+def dashboard_links_for(user) -> list[tuple[str, list[NavLink]]]:
+    """(heading, links) for the person's dashboard: each heading once, where its first links come, none empty."""
+    grouped: dict[str, list[NavLink]] = {}
+    for source in registry().dashboard_links:
+        links = list(source.links(user))
+        if links:
+            grouped.setdefault(source.heading, []).extend(links)
+    return list(grouped.items())
+
+
 def navigation_for(user) -> list[NavLink]:
     """The service navigation links for this person, in order."""
     return [link for item in registry().navigation for link in item.links(user)]
+
+
+def personal_data() -> list[PersonalData]:
+    """What each feature holds about people (export, anonymise, blockers), in order."""
+    return registry().personal_data
+
+
+def retention_schedule() -> list[Retention]:
+    """Every step of the retention schedule, in order (the privacy notice shows it; one job applies it)."""
+    return registry().retention

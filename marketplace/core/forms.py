@@ -11,9 +11,11 @@ from decimal import Decimal
 import phonenumbers
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import Choice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
+
+from .long_lists import AutocompleteSelect, PickManyCheckboxes
 
 
 def strip_text(value):
@@ -52,10 +54,32 @@ def email_field(label: str = "Email address", hint: str | None = None, required_
     )
 
 
-def _text_validators(label: str, required_message: str | None, max_length: int, extra: list | None) -> list:
-    """Required (if it is), at most `max_length` characters, then any field-specific checks."""
+# Characters that are never part of a typed answer: control characters (a text area keeps its line breaks and
+# tabs) and the invisible direction overrides that make "Ann<RLO>gnp.exe" display as something else.
+_DIRECTION_MARKS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_HIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_DIRECTION_MARKS}]")
+_HIDDEN_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_DIRECTION_MARKS}]")
+
+
+class PlainText:
+    """Refuse control characters and text-direction overrides, with a message naming the field."""
+
+    def __init__(self, name: str, *, multiline: bool = False):
+        self.message = f"{name} must not include hidden formatting characters: type or paste it again"
+        self.pattern = _HIDDEN if multiline else _HIDDEN_ONE_LINE
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and self.pattern.search(field.data):
+            raise StopValidation(self.message)
+
+
+def _text_validators(
+    label: str, required_message: str | None, max_length: int, extra: list | None, *, multiline: bool = False
+) -> list:
+    """Required (if it is), plain text, at most `max_length` characters, then any field-specific checks."""
     validators = [required(required_message)] if required_message else []
     name = label.removesuffix(" (optional)")
+    validators.append(PlainText(name, multiline=multiline))
     validators.append(Length(max=max_length, message=f"{name} must be {max_length:,} characters or fewer"))
     return validators + list(extra or [])
 
@@ -95,7 +119,7 @@ def text_area(
         description=hint,
         widget=GovTextArea(),
         filters=text_filters(required is None),
-        validators=_text_validators(label, required, max_length, validators),
+        validators=_text_validators(label, required, max_length, validators, multiline=True),
         render_kw={"params": {"rows": rows}},  # the GOV.UK macro sets rows itself (an attribute would repeat it)
     )
 
@@ -107,6 +131,25 @@ def submit(label: str) -> SubmitField:
 
 class BaseForm(FlaskForm):
     """Every form is CSRF-protected (FlaskForm)."""
+
+
+class WholeNumberField(IntegerField):
+    """A whole number with a GOV.UK message when it is not one."""
+
+    def __init__(self, label: str, *, invalid: str, **kwargs):
+        self.invalid = invalid
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "class": "govuk-input--width-4"})
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if text:
+            try:
+                self.data = int(text)
+            except ValueError as error:
+                raise ValueError(self.invalid) from error
 
 
 # --- No silent defaults: choices start unchosen, and what people type is checked and stored in one form. ---
@@ -148,8 +191,21 @@ class PromptSelectField(SelectField):
 
 
 def area_select(label: str) -> PromptSelectField:
-    """A council area select that starts on "Select an area" and refuses to be left there."""
-    return PromptSelectField(label, prompt="Select an area", message="Select an area")
+    """A council area select that starts on "Select an area" and refuses to be left there (an autocomplete with
+    JavaScript: 212 areas are too many to scroll through)."""
+    return PromptSelectField(label, prompt="Select an area", message="Select an area", widget=AutocompleteSelect())
+
+
+def area_checkboxes(label: str, *, hint: str | None = None, validators: list | None = None) -> SelectMultipleField:
+    """Council areas to choose any number of (area ids): a short scrolling box of checkboxes, with JavaScript an
+    autocomplete to add an area and the chosen ones listed with Remove buttons. The view sets the choices."""
+    return SelectMultipleField(
+        label,
+        description=hint,
+        coerce=int,
+        widget=PickManyCheckboxes(add_label="Add an area", none_chosen="No areas chosen"),
+        validators=validators or [Optional()],
+    )
 
 
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}$")

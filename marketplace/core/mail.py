@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .clock import utcnow
+from .logs import mask_email
 from .queue import enqueue
 from .types import UTCDateTime
 
@@ -40,10 +41,13 @@ class SentEmail(db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def build_message(to: str, template: str, *, attachments: tuple = (), **context) -> EmailMessage:
+def build_message(
+    to: str, template: str, *, attachments: tuple = (), message_id: str | None = None, **context
+) -> EmailMessage:
     """A multipart email from templates/emails/<template>.txt and .html (subject: the text's first line).
 
-    attachments: (filename, bytes, "maintype/subtype") tuples, e.g. an .ics calendar event.
+    attachments: (filename, bytes, "maintype/subtype") tuples, e.g. an .ics calendar event. message_id: a fixed
+    Message-ID, for a message that must go once whoever builds it (delivery skips a Message-ID already sent).
     """
     text = render_template(f"emails/{template}.txt", **context)
     html = render_template(f"emails/{template}.html", **context)
@@ -52,7 +56,7 @@ def build_message(to: str, template: str, *, attachments: tuple = (), **context)
     message["Subject"] = subject.strip()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Message-ID"] = make_msgid(domain="backstop.example")
+    message["Message-ID"] = message_id or make_msgid(domain="backstop.example")
     message["Date"] = utcnow().strftime("%a, %d %b %Y %H:%M:%S +0000")
     message.set_content(body.lstrip("\n"))
     message.add_alternative(html, subtype="html")
@@ -125,4 +129,4 @@ def deliver(message: EmailMessage) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     (folder / name).write_bytes(bytes(message))
-    log.info("Email to %s, %r, written to %s", message["To"], message["Subject"], folder / name)
+    log.info("Email %s to %s written to %s", message["Message-ID"], mask_email(message["To"]), folder / name)

@@ -1,15 +1,20 @@
-"""In-app notifications with an email for each: notify() tells one person, notify_each() many through the queue."""
+"""In-app notifications, emailed as each person chose: notify() tells one person, notify_each() many through the queue.
+
+Each person chooses (users.notification_email) an email for each notification, one daily digest of the day before
+(send_digests, a periodic job), or none. A notification's `emailed_at` says it has been emailed, alone or in a digest.
+"""
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..extensions import db
-from .clock import utcnow
+from .clock import LONDON, to_london, utcnow
 from .mail import send_email
 from .models import TimestampMixin
 from .queue import enqueue
@@ -17,6 +22,15 @@ from .types import UTCDateTime
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _ROWS_PER_INSERT = 500  # well under SQLite's and PostgreSQL's limits on bound parameters
+TITLE_LENGTH = 200
+
+
+class EmailChoice(StrEnum):
+    """How a person wants their notifications emailed (users.notification_email)."""
+
+    EACH = "each"
+    DAILY = "daily"
+    NONE = "none"
 
 
 class Notification(TimestampMixin, db.Model):
@@ -26,24 +40,40 @@ class Notification(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_notifications_user_read", "user_id", "read_at"),
         Index("uq_notifications_fan_out_key_user_id", "fan_out_key", "user_id", unique=True),
+        Index("ix_notifications_emailed_at_created_at", "emailed_at", "created_at"),  # the digest's candidates
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(300))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     fan_out_key: Mapped[str | None] = mapped_column(String(32))  # the notify_each() job that made it, if one did
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: not emailed (yet, or never)
     user = relationship("User", lazy="raise_on_sql")
 
 
+def fit_title(title: str) -> str:
+    """A title the notifications table can hold: a long one (long course and organisation names) is cut short."""
+    return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def emails_each(user) -> bool:
+    """The person wants an email for each notification (everyone does until they choose otherwise)."""
+    return user.notification_email not in (EmailChoice.DAILY, EmailChoice.NONE)
+
+
 def notify(user, kind: str, *, title: str, body: str = "", link: str | None = None, **context) -> Notification:
-    """Tell a person something: an in-app notification now, and an email once the transaction commits."""
-    note = Notification(user_id=user.id, kind=kind, title=title, body=body, link=link)
+    """Tell a person something: an in-app notification now, and (if they want one each) an email after the commit."""
+    emailed, title = emails_each(user), fit_title(title)
+    note = Notification(
+        user_id=user.id, kind=kind, title=title, body=body, link=link, emailed_at=utcnow() if emailed else None
+    )
     db.session.add(note)
-    send_email(user.email, "notification", user=user, title=title, body=body, link=link, **context)
+    if emailed:
+        send_email(user.email, "notification", user=user, title=title, body=body, link=link, **context)
     return note
 
 
@@ -56,7 +86,7 @@ def notify_each(people: Iterable, kind: str, *, title: str, body: str = "", link
     if None in user_ids:
         raise ValueError("Everyone to notify needs an id: flush new users first")
     if user_ids:
-        enqueue(fan_out, uuid.uuid4().hex, user_ids, kind, title=title, body=body, link=link)
+        enqueue(fan_out, uuid.uuid4().hex, user_ids, kind, title=fit_title(title), body=body, link=link)
 
 
 def fan_out(key: str, user_ids: list[int], kind: str, *, title: str, body: str, link: str | None) -> int:
@@ -75,8 +105,13 @@ def fan_out(key: str, user_ids: list[int], kind: str, *, title: str, body: str, 
         statement = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["fan_out_key", "user_id"])
         new_ids += db.session.scalars(statement.returning(Notification.id))
     query = select(Notification).where(Notification.id.in_(new_ids)).options(selectinload(Notification.user))
+    emailed = []
     for note in db.session.scalars(query.order_by(Notification.user_id)):
-        send_email(note.user.email, "notification", user=note.user, title=title, body=body, link=link)
+        if emails_each(note.user):
+            send_email(note.user.email, "notification", user=note.user, title=title, body=body, link=link)
+            emailed.append(note.id)
+    if emailed:
+        db.session.execute(update(Notification).where(Notification.id.in_(emailed)).values(emailed_at=utcnow()))
     db.session.commit()
     return len(new_ids)
 
@@ -94,3 +129,60 @@ def mark_all_read(user) -> None:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+def _day_before(now: datetime) -> tuple[date, datetime, datetime]:
+    """The UK day before `now`'s, with its start and end in UTC (a digest sent today covers yesterday)."""
+    today = to_london(now).date()
+    day = today - timedelta(days=1)
+    start, end = (datetime.combine(d, time(), LONDON).astimezone(UTC) for d in (day, today))
+    return day, start, end
+
+
+def send_digests(now: datetime) -> int:
+    """Job: email each person who chose a daily digest their notifications of the day before not yet emailed.
+
+    Whenever it first runs on a UK day it sends each such person one digest; later runs that day find those
+    notifications emailed and send nothing, and a day with nothing to tell sends nothing. Returns digests sent.
+    """
+    day, start, end = _day_before(now)
+    waiting = (
+        Notification.emailed_at.is_(None),
+        Notification.created_at >= start,
+        Notification.created_at < end,
+    )
+    query = (
+        select(Notification.user_id)
+        .where(*waiting, Notification.user.has(notification_email=EmailChoice.DAILY))
+        .distinct()
+        .order_by(Notification.user_id)
+    )
+    return sum(_send_digest(user_id, day, waiting, now) for user_id in db.session.scalars(query).all())
+
+
+def _send_digest(user_id: int, day: date, waiting: tuple, now: datetime) -> int:
+    """Claim the person's waiting notifications (a conditional UPDATE: a concurrent run claims none), email them once.
+
+    The digest's Message-ID is fixed per person and day, so its delivery goes once however often it is queued.
+    """
+    claim = (
+        update(Notification)
+        .where(Notification.user_id == user_id, *waiting)
+        .values(emailed_at=now)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = db.session.scalars(claim).all()
+    if not claimed:
+        return 0
+    query = (
+        select(Notification)
+        .where(Notification.id.in_(claimed))
+        .options(selectinload(Notification.user))
+        .order_by(Notification.created_at, Notification.id)
+    )
+    notes = db.session.scalars(query).all()
+    user = notes[0].user
+    message_id = f"<digest.{user_id}.{day.isoformat()}@backstop.example>"
+    send_email(user.email, "notification_digest", user=user, notes=notes, day=day, message_id=message_id)
+    return 1

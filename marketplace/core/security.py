@@ -1,10 +1,15 @@
-"""Security headers and per-request CSP nonce."""
+"""Security headers (on every response, even one the app fails to make) and the per-request CSP nonce."""
 
+import logging
+import os
 import secrets
+import sys
+from pathlib import Path
 
 from flask import Flask, current_app, g, request
 
 STATIC_ENDPOINTS = {"static", "govuk_assets.static"}
+log = logging.getLogger(__name__)
 
 
 def csp_nonce() -> str:
@@ -43,18 +48,72 @@ def _content_security_policy() -> str:
     )
 
 
+STATIC_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+HSTS_VALUE = "max-age=31536000; includeSubDomains"
+# For a response the app did not make itself (it failed): nothing may run, load or frame it.
+FALLBACK_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+FAILED_PAGE = (
+    b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Sorry, there is a problem with the service"
+    b"</title></head><body><h1>Sorry, there is a problem with the service</h1><p>Try again later.</p></body></html>"
+)
+
+
 def set_security_headers(response):
-    """Add the headers every response carries (HSTS only where configured, i.e. production)."""
+    """The page's own policy (with this request's nonce) and the no-store rule; SecurityHeaders adds the rest."""
     response.headers["Content-Security-Policy"] = _content_security_policy()
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.endpoint not in STATIC_ENDPOINTS:
         response.headers.setdefault("Cache-Control", "no-store")  # pages and downloads carry personal data
-    if current_app.config.get("HSTS"):
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
+
+
+class SecurityHeaders:
+    """WSGI middleware: every response leaves with the security headers, and no Server banner, even an error page
+    made after Flask gave up (or the app raising), where after_request hooks never ran."""
+
+    def __init__(self, wsgi_app, *, hsts: bool):
+        self.wsgi_app = wsgi_app
+        self.headers = {**STATIC_HEADERS, **({"Strict-Transport-Security": HSTS_VALUE} if hsts else {})}
+
+    def __call__(self, environ, start_response):
+        started = []
+
+        def start_with_headers(status, headers, exc_info=None):
+            started.append(status)
+            present = {name.lower() for name, _ in headers}
+            headers = [(name, value) for name, value in headers if name.lower() != "server"]
+            headers += [(name, value) for name, value in self.headers.items() if name.lower() not in present]
+            if "content-security-policy" not in present:
+                headers.append(("Content-Security-Policy", FALLBACK_CSP))
+            if "cache-control" not in present:
+                headers.append(("Cache-Control", "no-store"))
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.wsgi_app(environ, start_with_headers)
+        except Exception:  # the app could not even make its error page: answer a plain one, headers included
+            log.exception("The application failed to answer %s", environ.get("PATH_INFO"))
+            start_with_headers(
+                "500 Internal Server Error",
+                [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(FAILED_PAGE)))],
+                sys.exc_info() if started else None,  # a second start_response must carry the error
+            )
+            return [FAILED_PAGE]
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Development's secret key: random, made on first run and kept in instance/secret_key (readable by the owner
+    only), so no known key can mint working links or sessions."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def register_security(app: Flask) -> None:

@@ -2,9 +2,12 @@
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from .clock import to_london
 from .features import navigation_for
+from .long_lists import autocomplete_on_page
 from .money import format_pence
 
 
@@ -35,8 +38,28 @@ def format_datetime(moment) -> str:
     return f"{format_date(moment)} at {format_time(moment)}" if moment else ""
 
 
+def _error_anchor(field) -> str:
+    """The id of the input to fix: a date's or time's first wrong part, else the field's own id."""
+    anchor = getattr(field, "error_anchor", None)
+    if anchor:
+        return anchor
+    return f"{field.id}-day" if isinstance(field.widget, GovDateInput) else field.id
+
+
+def error_summary(form, params=None) -> dict:
+    """govukErrorSummary's params for a form, each error linking to the input to fix (govuk-frontend-wtf's
+    `wtforms_errors` links a day/month/year date to its wrapper, which cannot take focus)."""
+    summary = wtforms_errors(form, params or {})
+    anchors = {f"#{field.id}": f"#{_error_anchor(field)}" for field in form if field.errors}
+    for item in summary["errorList"]:
+        item["href"] = anchors.get(item["href"], item["href"])
+    return summary
+
+
 def register(app: Flask) -> None:
-    """Expose the helpers to every template."""
+    """Expose the helpers to every template (our `wtforms_errors` replaces govuk-frontend-wtf's: see above)."""
+    app.add_template_global(error_summary, "wtforms_errors")
+    app.add_template_global(autocomplete_on_page)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_pence, "money")

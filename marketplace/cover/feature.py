@@ -1,8 +1,9 @@
-"""Relief cover plugs in: the relief worker profile page and table, its dashboard task and navigation link."""
+"""Relief cover plugs in: the relief worker profile page and table, its dashboard task, section and link, and its
+navigation link."""
 
-from ..core.features import DashboardTasks, Feature, nav_link
-from . import models, permissions
-from .dashboard import setup_tasks
+from ..core.features import DashboardLinks, DashboardSection, DashboardTasks, Feature, PersonalData, nav_link
+from . import models, permissions, personal_data
+from .dashboard import become_links, relief_section, setup_tasks
 from .views import bp
 
 feature = Feature(
@@ -10,5 +11,8 @@ feature = Feature(
     blueprints=(bp,),
     models=(models,),
     dashboard_tasks=(DashboardTasks(11, setup_tasks),),
+    dashboard_sections=(DashboardSection(60, "cover/_dashboard_relief.html", relief_section),),
+    dashboard_links=(DashboardLinks(31, "Get started", become_links),),
     navigation=(nav_link(50, "Relief profile", "cover.relief_profile", shown_to=permissions.is_relief_worker),),
+    personal_data=(PersonalData(30, export=personal_data.export, anonymise=personal_data.anonymise),),
 )

@@ -1,4 +1,5 @@
-"""The dashboard plugs in: the signed-in landing page, which lists every feature's registered tasks."""
+"""The dashboard plugs in: the signed-in landing page, which shows every feature's registered tasks, sections and
+links."""
 
 from ..core.features import Feature, nav_link
 from .views import bp

@@ -1,14 +1,15 @@
-"""Organisations' part of the dashboard: set one up, accept invitations, add details, answer join requests."""
+"""Organisations' part of the dashboard: set one up, accept invitations, add details, answer join requests;
+the person's organisations and requests to join; the links to set up or join one."""
 
 from flask import url_for
 from sqlalchemy import func, select
 
 from ..accounts.models import IntendedRole
-from ..core.features import Task
+from ..core.features import NavLink, Task
 from ..core.permissions import is_admin
 from ..extensions import db
 from .models import LegalForm, Membership, MembershipStatus
-from .permissions import active_memberships, is_entrepreneur
+from .permissions import active_memberships, is_entrepreneur, is_publisher
 from .services import invitations_for
 
 LEGAL_FORMS_WITH_NUMBERS = (LegalForm.LIMITED_COMPANY, LegalForm.CIC, LegalForm.CHARITY, LegalForm.COOPERATIVE)
@@ -75,3 +76,27 @@ def _join_request_tasks(organisation) -> list[Task]:
     return [
         Task(f"{waiting} {noun} to join {organisation.name}", url_for("organisations.members", org_id=organisation.id))
     ]
+
+
+def organisations_section(user) -> dict | None:
+    """The organisations the person belongs to, and the ones they asked to join (none: no section)."""
+    memberships = active_memberships(user)
+    requested = [m for m in user.memberships if not m.is_active]
+    if not memberships and not requested:
+        return None
+    return {"memberships": memberships, "requested": requested}
+
+
+def setup_links(user) -> list[NavLink]:
+    """Set up an enterprise, or add or join a council or NHS body, if the person has not (not for platform admins)."""
+    if is_admin(user):
+        return []
+    links = [] if is_entrepreneur(user) else [NavLink("Set up an enterprise", "organisations.new_enterprise")]
+    if not is_publisher(user):
+        links.append(NavLink("Add or join a council or NHS body", "organisations.new_publisher"))
+    return links
+
+
+def invitation_links(user) -> list[NavLink]:
+    """Where the person's invitations to join organisations are."""
+    return [] if is_admin(user) else [NavLink("Your invitations", "organisations.invitations_list")]

@@ -1,8 +1,16 @@
-"""Organisations plug in: their pages and tables, the invitation clean-up, dashboard tasks and one navigation link."""
+"""Organisations plug in: their pages and tables, how long invitations are kept, what they hold about a person,
+dashboard tasks, sections and links, and one navigation link."""
 
-from ..core.features import DashboardTasks, Feature, Job, nav_link
-from . import models, permissions
-from .dashboard import invitation_tasks, organisation_tasks, setup_tasks
+from ..core.features import DashboardLinks, DashboardSection, DashboardTasks, Feature, PersonalData, Retention, nav_link
+from . import models, permissions, personal_data
+from .dashboard import (
+    invitation_links,
+    invitation_tasks,
+    organisation_tasks,
+    organisations_section,
+    setup_links,
+    setup_tasks,
+)
 from .services import purge_expired_invitations
 from .views import bp
 
@@ -16,11 +24,28 @@ feature = Feature(
     "organisations",
     blueprints=(bp,),
     models=(models,),
-    jobs=(Job("purge-invitations", "Delete used, revoked and expired invitations", purge_expired_invitations),),
+    retention=(
+        Retention(
+            40,
+            "Invitations to join an organisation (the email address invited)",
+            "Until accepted or cancelled, or {INVITATION_MAX_AGE_DAYS} days",
+            purge_expired_invitations,
+        ),
+    ),
+    personal_data=(
+        PersonalData(
+            20, export=personal_data.export, anonymise=personal_data.anonymise, blockers=personal_data.blockers
+        ),
+    ),
     dashboard_tasks=(
         DashboardTasks(10, setup_tasks),
         DashboardTasks(30, invitation_tasks),
         DashboardTasks(50, organisation_tasks),
+    ),
+    dashboard_sections=(DashboardSection(50, "organisations/_dashboard_organisations.html", organisations_section),),
+    dashboard_links=(
+        DashboardLinks(30, "Get started", setup_links),
+        DashboardLinks(32, "Get started", invitation_links),
     ),
     navigation=(nav_link(40, "Your organisations", "organisations.index", shown_to=_belongs_to_one),),
 )

@@ -2,12 +2,13 @@
 
 import re
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
-from wtforms import DecimalField, RadioField, SelectField, SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
+from wtforms import DecimalField, RadioField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..core.forms import (
     BaseForm,
+    area_checkboxes,
     area_select,
     charity_number,
     company_number,
@@ -94,12 +95,7 @@ class PublisherDetailsForm(BaseForm):
     """A council's or NHS body's name and the areas it serves (owners change these later)."""
 
     name = text_field("Organisation name", "Enter the organisation name", max_length=160)
-    area_ids = SelectMultipleField(
-        "Areas you serve",
-        coerce=int,
-        widget=GovCheckboxesInput(),
-        validators=[InputRequired("Select at least one area you serve")],
-    )
+    area_ids = area_checkboxes("Areas you serve", validators=[InputRequired("Select at least one area you serve")])
     submit = submit("Save details")
 
 

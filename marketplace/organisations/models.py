@@ -75,15 +75,22 @@ class MemberRole(StrEnum):
 
 
 class MembershipStatus(StrEnum):
-    """Active members, or people who asked to join and wait for an owner."""
+    """Active members, people who asked to join and wait for an owner, and memberships ended by closing an account."""
 
     ACTIVE = "active"
     REQUESTED = "requested"
+    ENDED = "ended"
 
 
 # A declined request is deleted (so the person can ask again), never given a status: see decide_join_request.
+# A membership ends only when its person closes their account (organisations/personal_data.py).
 MEMBERSHIP_STATES = StateMachine(
-    MembershipStatus, {MembershipStatus.REQUESTED: {MembershipStatus.ACTIVE}}, "membership"
+    MembershipStatus,
+    {
+        MembershipStatus.REQUESTED: {MembershipStatus.ACTIVE, MembershipStatus.ENDED},
+        MembershipStatus.ACTIVE: {MembershipStatus.ENDED},
+    },
+    "membership",
 )
 
 
@@ -181,6 +188,11 @@ class Membership(HasStatus, TimestampMixin, db.Model):
     @property
     def is_owner(self) -> bool:
         return self.is_active and self.role == MemberRole.OWNER
+
+    @property
+    def has_ended(self) -> bool:
+        """Its person closed their account: kept for the records, shown nowhere."""
+        return self.status == MembershipStatus.ENDED
 
 
 class Invitation(TimestampMixin, db.Model):

@@ -234,6 +234,58 @@ def remove_member(membership: Membership, actor: User) -> None:
     db.session.delete(membership)
 
 
+def _active_member_count(organisation_id: int) -> int:
+    """How many people are active members of the organisation, whatever their role."""
+    query = select(func.count()).where(
+        Membership.organisation_id == organisation_id, Membership.status == MembershipStatus.ACTIVE
+    )
+    return db.session.scalar(query) or 0
+
+
+def organisations_needing_an_owner(user: User) -> list[Organisation]:
+    """Organisations the person is the only owner of while others belong to them (they must hand them over)."""
+    return [
+        m.organisation
+        for m in user.memberships
+        if m.is_owner and _active_owner_count(m.organisation_id) == 1 and _active_member_count(m.organisation_id) > 1
+    ]
+
+
+def end_own_membership(membership: Membership, actor: User) -> None:
+    """End a person's own membership as they close their account, never leaving other members without an owner.
+
+    An organisation nobody else is an active member of closes with them: requests to join it are declined and its
+    invitations cancelled; its bookings, invoices and training records are kept.
+    """
+    if membership.user_id != actor.id:
+        raise DomainError("You can only end your own membership")
+    membership = _lock_for_role_change(membership)
+    organisation = membership.organisation
+    if membership.is_owner and _active_owner_count(organisation.id) <= 1:
+        if _active_member_count(organisation.id) > 1:
+            raise DomainError(f"You are the only owner of {organisation.name}. Make someone else an owner first")
+        requests = select(Membership).where(
+            Membership.organisation_id == organisation.id, Membership.status == MembershipStatus.REQUESTED
+        )
+        for request in db.session.scalars(requests).all():
+            decide_join_request(request, actor, approve=False)
+        for invitation in open_invitations(organisation):
+            revoke_invitation(invitation, actor)
+        audit.record("organisation.closed_with_last_member", obj=organisation, organisation=organisation, actor=actor)
+    states.advance(
+        membership, MEMBERSHIP_STATES, MembershipStatus.ENDED, actor=actor, action="membership.ended", user_id=actor.id
+    )
+
+
+def decline_invitations(user: User) -> int:
+    """Cancel the open invitations addressed to a person (they are closing their account); how many."""
+    invitations = invitations_for(user)
+    for invitation in invitations:
+        invitation.revoked = True
+        audit.record("invitation.declined", obj=invitation, organisation=invitation.organisation, actor=user)
+    return len(invitations)
+
+
 def change_role(membership: Membership, role: str, actor: User) -> None:
     """Make a member an owner or an owner a member (never leaving no owner)."""
     require(actor, "organisation_owner", membership.organisation)

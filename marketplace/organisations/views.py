@@ -96,9 +96,12 @@ def join_publisher():
 @policy("organisation_viewer", load=organisation_for)
 def show(organisation: Organisation):
     """An organisation's details, for its members."""
-    can_manage = allows(current_user, "organisation_owner", organisation)
     return render_template(
-        "organisations/show.html", organisation=organisation, can_manage=can_manage, title=organisation.name
+        "organisations/show.html",
+        organisation=organisation,
+        can_manage=allows(current_user, "organisation_owner", organisation),
+        can_set_payment_details=allows(current_user, "payee_details_editor", organisation),  # payments' policy
+        title=organisation.name,
     )
 
 
@@ -138,7 +141,9 @@ def members(organisation: Organisation):
     return render_template(
         "organisations/members.html",
         organisation=organisation,
-        memberships=sorted(organisation.memberships, key=lambda m: (m.status, m.user.name.lower())),
+        memberships=sorted(
+            (m for m in organisation.memberships if not m.has_ended), key=lambda m: (m.status, m.user.name.lower())
+        ),
         invitations=services.open_invitations(organisation),
         can_manage=allows(current_user, "organisation_owner", organisation),
         title=f"Members of {organisation.name}",

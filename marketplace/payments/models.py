@@ -1,11 +1,13 @@
-"""Payment, refund and webhook-event records."""
+"""Payment, refund and webhook-event records, and how each publisher is paid (payee details)."""
 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.clock import today
 from ..core.models import TimestampMixin
 from ..core.states import HasStatus, StateMachine
 from ..core.types import UTCDateTime
@@ -40,6 +42,8 @@ class PaymentStatus(StrEnum):
         """The money arrived (whatever has been refunded since)."""
         return self in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 
+
+OVERDUE_WORD = "Overdue"
 
 _PAYMENT_WORDS = {
     PaymentStatus.PENDING: "Awaiting payment",
@@ -113,6 +117,7 @@ class Payment(HasStatus, TimestampMixin, db.Model):
     invoice_reference: Mapped[str | None] = mapped_column(String(30), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)  # an invoice: issue date plus the payee's terms
 
     payer_organisation = relationship("Organisation", foreign_keys=[payer_organisation_id])
     payer_user = relationship("User")
@@ -131,10 +136,22 @@ class Payment(HasStatus, TimestampMixin, db.Model):
             return self.payer_organisation.name
         return self.payer_user.name if self.payer_user is not None else ""
 
+    @hybrid_property
+    def is_overdue(self) -> bool:
+        """Still awaiting payment after its due date (UK calendar, injected clock). Shown and queried, never
+        stored as a status: an overdue invoice is still pending, and paying it late is paying it."""
+        return self.status == PaymentStatus.PENDING and self.due_on is not None and self.due_on < today()
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls):
+        """The same rule in SQL, for lists and dashboard tasks."""
+        return and_(cls.status == PaymentStatus.PENDING, cls.due_on.is_not(None), cls.due_on < today())
+
     @property
     def status_label(self) -> str:
-        """The status in words."""
-        return PaymentStatus(self.status).label
+        """The status in words ("Overdue" for an invoice awaiting payment past its due date)."""
+        return OVERDUE_WORD if self.is_overdue else PaymentStatus(self.status).label
 
     @property
     def is_paid(self) -> bool:
@@ -183,3 +200,41 @@ class WebhookEvent(db.Model):
     event_id: Mapped[str] = mapped_column(String(120), unique=True)
     event_type: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PayeeDetails(TimestampMixin, db.Model):
+    """How a publisher is paid, printed on its invoices: bank details and/or a payment link, terms, VAT, address.
+
+    Sort code (6 digits) and account number (8 digits) are stored without spaces or dashes; both or neither.
+    """
+
+    __tablename__ = "payee_details"
+    __table_args__ = (
+        CheckConstraint("terms_days >= 1 AND terms_days <= 120", name="terms_in_range"),
+        CheckConstraint("(sort_code IS NULL) = (account_number IS NULL)", name="bank_details_whole"),
+        CheckConstraint("sort_code IS NOT NULL OR payment_link IS NOT NULL", name="a_way_to_pay"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    payee_name: Mapped[str] = mapped_column(String(120))
+    sort_code: Mapped[str | None] = mapped_column(String(6))
+    account_number: Mapped[str | None] = mapped_column(String(8))
+    payment_link: Mapped[str | None] = mapped_column(String(500))
+    terms_days: Mapped[int] = mapped_column(Integer)
+    vat_wording: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(500))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation = relationship("Organisation")
+
+    @property
+    def sort_code_shown(self) -> str:
+        """'12-34-56', as banks print it."""
+        code = self.sort_code or ""
+        return "-".join(code[i : i + 2] for i in range(0, len(code), 2))
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address, one line each (blank lines dropped)."""
+        return [line.strip() for line in self.address.splitlines() if line.strip()]

@@ -1,4 +1,5 @@
-"""Who may see a payment and who records that an invoice was paid; the invoice getter and the payment policies."""
+"""Who may see a payment, who records that an invoice was paid and who says how a publisher is paid; the invoice
+getter and the payment policies."""
 
 from ..core.permissions import is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: payments' policies are loaded
@@ -22,6 +23,11 @@ def is_payee_finance(user, payment: Payment) -> bool:
     return org.is_finance(user, payment.payee_organisation)
 
 
+def can_edit_payee_details(user, organisation) -> bool:
+    """Owners and finance people of a council or NHS body say how it is paid (the details on its invoices)."""
+    return organisation is not None and organisation.is_publisher and org.is_finance(user, organisation)
+
+
 def visible_invoice(payment_id: int, user) -> Payment | None:
     """An invoice the person may see (payer or payee side), or None."""
     payment = db.session.get(Payment, payment_id)
@@ -32,3 +38,5 @@ def visible_invoice(payment_id: int, user) -> Payment | None:
 
 register_policy("payment_viewer", can_view_payment, refuse=404)
 register_policy("payee_finance", is_payee_finance)
+# Members of the publisher who may not change them get 403; anyone else (enterprises, outsiders) 404.
+register_policy("payee_details_editor", can_edit_payee_details, within="publisher_member")

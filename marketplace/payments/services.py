@@ -13,8 +13,9 @@ from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.states import advance, change
+from ..core.template_helpers import format_date
 from ..extensions import db
-from . import hooks
+from . import hooks, payee
 from .models import PAYMENT_STATES, REFUND_STATES, Payment, PaymentStatus, Refund, RefundStatus
 from .permissions import require
 from .providers import CheckoutRequest, ProviderError, RefundRequest, all_providers, get_provider, provider_of
@@ -56,6 +57,8 @@ def create_payment(
     db.session.add(payment)
     db.session.flush()
     provider.on_created(payment)
+    if provider.issues_invoice:  # an invoice is due the payee's terms after the day it is issued
+        payment.due_on = payee.due_date(payee_organisation, payee.issue_date(payment))
     audit.record("payment.created", obj=payment, organisation=payer_organisation, amount=amount_pence, purpose=purpose)
     return payment
 
@@ -72,6 +75,17 @@ def start(payment: Payment, request: CheckoutRequest) -> str:
 def confirms_on_order(payment: Payment) -> bool:
     """Whether the order is confirmed before the money arrives (invoices, paid on terms)."""
     return provider_of(payment).confirms_on_order
+
+
+def orders_wait_for_payment() -> bool:
+    """Whether an order placed now waits for its money (a checkout, so its places are held meanwhile) rather than
+    being confirmed at once and paid on terms; asked of the provider new payments use."""
+    return not get_provider().confirms_on_order
+
+
+def order_words(payer_name: str) -> str:
+    """How payer_name will pay for an order they are about to confirm, as the provider new payments use words it."""
+    return get_provider().order_words(payer_name)
 
 
 def issues_invoice(payment: Payment) -> bool:
@@ -92,6 +106,24 @@ def refund_words(payment: Payment, amount_pence: int) -> str:
 def refunded_words(payment: Payment, amount_pence: int) -> str:
     """What the payer is told happened to amount_pence once the order was cancelled."""
     return provider_of(payment).refunded_words(payment, amount_pence)
+
+
+def refund_lines(payment: Payment | None) -> list[str]:
+    """Each refund or credit on a payment as the payer is told it: to come, sent (with the date), or made."""
+    if payment is None:
+        return []
+    provider = provider_of(payment)
+    lines = []
+    for refund in payment.credits:
+        if refund.status == RefundStatus.PENDING:
+            lines.append(provider.refunded_words(payment, refund.amount_pence))
+        elif refund.sent_on is not None:
+            lines.append(
+                f"{provider.sent_words(payment, refund.amount_pence)} It was sent on {format_date(refund.sent_on)}."
+            )
+        else:
+            lines.append(provider.refunded_words(payment, refund.amount_pence))
+    return lines
 
 
 def owed_words(payment: Payment | None) -> str:
@@ -320,8 +352,11 @@ def reconciliation_problems() -> list[str]:
     ]
 
 
+OVERDUE = "overdue"  # a filter, not a status: invoices awaiting payment past their due date
+
+
 def invoices_query(organisation, status: str | None = None):
-    """An organisation's invoices, raised by it or to it, newest first; optionally of one status."""
+    """An organisation's invoices, raised by it or to it, newest first; optionally of one status (or OVERDUE)."""
     invoicing = [provider.name for provider in all_providers() if provider.issues_invoice]
     query = (
         select(Payment)
@@ -336,4 +371,6 @@ def invoices_query(organisation, status: str | None = None):
         )
         .order_by(Payment.created_at.desc(), Payment.id.desc())
     )
+    if status == OVERDUE:
+        return query.where(Payment.is_overdue)
     return query.where(Payment.status == status) if status else query

@@ -1,4 +1,5 @@
-"""Payment pages: invoices (on screen and PDF), an organisation's invoices, and marking them paid."""
+"""Payment pages: invoices (on screen and PDF), an organisation's invoices, marking them paid, and how a publisher
+is paid (its payee details)."""
 
 from datetime import date
 
@@ -6,15 +7,16 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user
 
 from ..core import security
-from ..core.actions import attempt
+from ..core.actions import attempt, submit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.pagination import paginate
 from ..core.permissions import allows, policy
 from ..organisations.models import Organisation
 from ..organisations.permissions import organisation_for
-from . import invoice_pdf, services
-from .models import Payment, PaymentStatus, RefundStatus
+from . import invoice_pdf, payee, services
+from .forms import PayeeDetailsForm
+from .models import OVERDUE_WORD, Payment, PaymentStatus, RefundStatus
 from .permissions import visible_invoice
 from .providers import get_provider
 from .refunds_to_send import record_refund_sent
@@ -35,7 +37,12 @@ LISTED = (
     PaymentStatus.REFUNDED,
     PaymentStatus.CANCELLED,
 )
-STATUS_FILTERS = {"": "All invoices", **{status.value: status.label for status in LISTED}}
+STATUS_FILTERS = {
+    "": "All invoices",
+    PaymentStatus.PENDING.value: PaymentStatus.PENDING.label,
+    services.OVERDUE: OVERDUE_WORD,
+    **{status.value: status.label for status in LISTED[1:]},
+}
 
 
 @bp.route("/invoices/<int:payment_id>")
@@ -47,6 +54,7 @@ def show_invoice(payment: Payment):
         payment=payment,
         payer=invoice_pdf.payer_name(payment),
         owed=services.amount_owed(payment),
+        how=payee.how_to_pay(payment),
         can_mark_paid=payment.status == PaymentStatus.PENDING and allows(current_user, "payee_finance", payment),
         can_record_sent=allows(current_user, "payee_finance", payment),
         pending=RefundStatus.PENDING,
@@ -119,3 +127,21 @@ def record_sent(payment: Payment):
         success=success,
     )
     return redirect(url_for("payments.show_invoice", payment_id=payment.id))
+
+
+@bp.route("/organisations/<int:org_id>/payment-details", methods=["GET", "POST"])
+@policy("payee_details_editor", load=organisation_for)
+def payee_details(organisation: Organisation):
+    """How a council or NHS body is paid: what its invoices tell payers (its owners and finance people)."""
+    details = payee.details_for(organisation)
+    form = PayeeDetailsForm(obj=details)
+    save = lambda: payee.save_payee_details(organisation, current_user, **form.values())  # noqa: E731
+    if submit(form, save, success=f"The payment details of {organisation.name} have been saved.").ok:
+        return redirect(url_for("organisations.show", org_id=organisation.id))
+    return render_template(
+        "components/form_page.html",
+        form=form,
+        title=f"Payment details for {organisation.name}",
+        lead="Payers see these on every invoice from you. Give bank details (sort code and account number), a "
+        "payment link, or both.",
+    )

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, render_template
 
+from ..core.features import retention_schedule
 from ..core.permissions import public
 
 bp = Blueprint("public", __name__)
@@ -24,8 +25,8 @@ def accessibility():
 @bp.route("/privacy")
 @public
 def privacy():
-    """Privacy notice."""
-    return render_template("public/privacy.html", title="Privacy notice")
+    """Privacy notice, with the retention schedule every feature declares (one job applies it)."""
+    return render_template("public/privacy.html", title="Privacy notice", schedule=retention_schedule())
 
 
 @bp.route("/cookies")

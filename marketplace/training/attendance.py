@@ -1,7 +1,5 @@
 """Session rosters (with CSV export) and attendance: attended people get a training record and certificate."""
 
-import csv
-import io
 import secrets
 
 from dateutil.relativedelta import relativedelta
@@ -13,6 +11,7 @@ from ..accounts.models import User
 from ..core import audit
 from ..core.clock import to_london, utcnow
 from ..core.errors import DomainError
+from ..core.spreadsheets import csv_text
 from ..core.states import advance, change
 from ..extensions import db
 from .models import (
@@ -34,7 +33,6 @@ NUMBER_ATTEMPTS = 5
 MARKED = (AttendeeStatus.ATTENDED, AttendeeStatus.NO_SHOW)
 NOTHING_MARKED = "Select attended or did not attend for at least one person"
 CSV_HEADER = ("Name", "Email", "Place", "Booking", "Booking status", "Booked by", "Organisation", "Price band")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def roster(session_id: int) -> list[Attendee]:
@@ -49,31 +47,22 @@ def roster(session_id: int) -> list[Attendee]:
     return list(db.session.scalars(query).unique())
 
 
-def _csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def roster_csv(session_id: int) -> str:
     """The roster as CSV with a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for attendee in roster(session_id):
-        booking = attendee.booking
-        row = (
+    rows = (
+        (
             attendee.name,
             attendee.email,
             attendee.status,
-            booking.id,
-            booking.status,
-            booking.booker.name,
-            booking.organisation.name if booking.organisation else "",
-            booking.price_band,
+            attendee.booking.id,
+            attendee.booking.status,
+            attendee.booking.booker.name,
+            attendee.booking.organisation.name if attendee.booking.organisation else "",
+            attendee.booking.price_band,
         )
-        writer.writerow([_csv_cell(value) for value in row])
-    return buffer.getvalue()
+        for attendee in roster(session_id)
+    )
+    return csv_text(CSV_HEADER, rows)
 
 
 def markable(session_id: int) -> list[Attendee]:

@@ -14,6 +14,7 @@ from ..core.states import change
 from ..extensions import db
 from ..payments import services as payments
 from ..payments.models import RefundStatus
+from . import publisher_notices
 from .booking import BookingClosed, _tell_refund_failed, cancel_booking, refund_due
 from .models import ATTENDEE_STATES, Attendee, AttendeeStatus, Booking, BookingStatus
 from .offers import offer_seats
@@ -68,6 +69,7 @@ def cancel_attendee(attendee: Attendee, actor, *, by_publisher: bool = False, re
         by_publisher=by_publisher,
     )
     _tell_place_cancelled(booking, attendee, refunded, by_publisher, reason)
+    publisher_notices.place_cancelled(booking, attendee, by_publisher=by_publisher)
     offer_seats(session.id)
     return refunded
 

@@ -10,6 +10,7 @@ from ..core.mail import send_email
 from ..core.money import format_pence
 from ..core.notifications import notify
 from ..core.template_helpers import format_datetime
+from ..payments.payee import how_to_pay
 from .calendar import session_ics
 from .models import AttendeeStatus, Booking, BookingStatus, TrainingSession
 
@@ -49,12 +50,12 @@ def email_attendees(booking: Booking) -> int:
 
 
 def email_invoice(booking: Booking) -> bool:
-    """An invoice was raised for a booking: email the booker its reference, amount, who to pay and its page."""
+    """An invoice was raised for a booking: email the booker its reference, amount, due date, how to pay (the
+    publisher's payment details) and its page."""
     payment = booking.payment
     if payment is None or not payment.invoice_reference:
         return False
     course = booking.session.course
-    payee = payment.payee_organisation.name if payment.payee_organisation else course.organisation.name
     send_email(
         booking.booker.email,
         "training_invoice",
@@ -64,7 +65,7 @@ def email_invoice(booking: Booking) -> bool:
         course=course,
         reference=payment.invoice_reference,
         amount=format_pence(payment.amount_pence, free_word="£0"),
-        payee=payee,
+        how=how_to_pay(payment),
         invoice_link=url_for("payments.show_invoice", payment_id=payment.id, _external=True),
         booking_link=url_for("training.show_booking", booking_id=booking.id, _external=True),
     )

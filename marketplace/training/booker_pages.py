@@ -1,11 +1,36 @@
-"""What a booker's pages show: their bookings, places others booked for them, hold time left, their calendar address."""
+"""What a booker's pages show: their bookings, places others booked for them, hold time left, their calendar address,
+and what booking will cost and how it is paid (on the booking form and its check-your-answers page)."""
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..core.clock import utcnow
 from ..extensions import db
+from ..payments import services as payments
+from .booking import HOLD_MINUTES
+from .catalogue import price_paid_text
+from .eligibility import price_for
 from .models import Attendee, AttendeeStatus, Booking, BookingStatus, SessionStatus, TrainingSession
+
+
+def minutes_held(pence: int) -> int | None:
+    """How long places are held while the booker pays pence, or None where nothing is held: a free booking, or a
+    payment provider that confirms orders at once (asked of the provider new payments use)."""
+    return HOLD_MINUTES if pence and payments.orders_wait_for_payment() else None
+
+
+def money_facts(session: TrainingSession, booker, organisation, places: int) -> dict:
+    """What the check page says about money: the price per place and which of the course's prices it is, the
+    total, how it is paid (the provider's words) and how long the places are held while paying."""
+    band, unit = price_for(session.course, booker, organisation)
+    total = unit * places
+    payer = organisation.name if organisation else booker.name
+    return {
+        "price": price_paid_text(session.course, band, unit),
+        "total": total,
+        "paying": payments.order_words(payer) if total else None,
+        "hold_minutes": minutes_held(total),
+    }
 
 
 def hold_minutes_left(booking: Booking) -> int:
@@ -62,3 +87,23 @@ def places_booked_for(user) -> list[Attendee]:
         .order_by(TrainingSession.starts_at)
     )
     return list(db.session.scalars(query))
+
+
+def live_booking_for(session_id: int, booker, organisation, emails: list[str]) -> Booking | None:
+    """The booker's live booking on the session for exactly these people (so a confirm sent twice finds the first)."""
+    query = (
+        select(Booking)
+        .where(
+            Booking.session_id == session_id,
+            Booking.booker_id == booker.id,
+            Booking.organisation_id == (organisation.id if organisation else None),
+            Booking.status.in_((BookingStatus.RESERVED, BookingStatus.CONFIRMED)),
+        )
+        .options(selectinload(Booking.attendees))
+        .order_by(Booking.id)
+    )
+    wanted = sorted(emails)
+    for booking in db.session.scalars(query):
+        if sorted(a.email for a in booking.attendees if a.status == AttendeeStatus.BOOKED) == wanted:
+            return booking
+    return None

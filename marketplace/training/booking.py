@@ -20,6 +20,7 @@ from ..organisations.services import owners
 from ..payments import services as payments
 from ..payments.models import PaymentPurpose, RefundStatus
 from ..payments.providers import CheckoutRequest
+from . import publisher_notices
 from .attendee_emails import email_attendees, email_invoice
 from .calendar import booking_ics
 from .eligibility import check_eligible, price_for
@@ -76,10 +77,14 @@ def _check_bookable(session: TrainingSession, people: list[Person], booker, orga
     check_people(session, people, booker, organisation)
 
 
-def check_people(session: TrainingSession, people: list[Person], booker=None, organisation=None) -> None:
+def check_people(
+    session: TrainingSession, people: list[Person], booker=None, organisation=None, *, only_own: bool = False
+) -> None:
     """At least one person, none named twice, none already holding a place on the session.
 
-    Only places this booker (or their enterprise) booked are named; others are not revealed.
+    Only places this booker (or their enterprise) booked are named; others are not revealed. With only_own (joining
+    a full session's waiting list) someone else's place is not mentioned at all, so a full session cannot be used to
+    find out who has a place on it; the booking made from an offer checks again.
     """
     emails = [person.email for person in people]
     if not people:
@@ -96,7 +101,7 @@ def check_people(session: TrainingSession, people: list[Person], booker=None, or
     own = sorted(email for email, booker_id, org_id in taken if _is_ours(booker_id, org_id, booker, organisation))
     if own:
         raise AlreadyBooked(f"{', '.join(own)} already has a place on this session")
-    if taken:
+    if taken and not only_own:
         raise AlreadyBooked("Someone you named already has a place on this session")
 
 
@@ -109,15 +114,30 @@ def normalise_people(people: list[Person]) -> list[Person]:
     return [Person(p.name.strip(), p.email.strip().lower()) for p in people]
 
 
+def _checked_people(session: TrainingSession, booker, organisation, people: list[Person]) -> list[Person]:
+    """Who may book, the session open, the people (normalised) and eligibility: what every booking checks first."""
+    require(booker, "books_for", organisation)
+    people = normalise_people(people)
+    _check_bookable(session, people, booker, organisation)
+    check_eligible(session.course, booker, organisation)
+    return people
+
+
+def check_booking(session: TrainingSession, booker, organisation, people: list[Person]) -> list[Person]:
+    """Every check create_booking makes, writing nothing (for the check-your-answers page): SessionFull if fewer
+    places are left now than people named. The people, normalised. Confirming checks it all again."""
+    people = _checked_people(session, booker, organisation, people)
+    if session.seats_left < len(people):
+        raise SessionFull(max(0, session.seats_left), len(people))
+    return people
+
+
 def create_booking(
     session: TrainingSession, booker, organisation, people: list[Person], *, seats_held: bool = False
 ) -> Booking:
     """Hold seats and record a reserved booking with its attendees (seats_held: a waiting-list offer already has them)."""
-    require(booker, "books_for", organisation)
     now = utcnow()
-    people = normalise_people(people)
-    _check_bookable(session, people, booker, organisation)
-    check_eligible(session.course, booker, organisation)
+    people = _checked_people(session, booker, organisation, people)
     if not seats_held and not take_seats(session.id, len(people)):
         left = db.session.scalar(
             select(TrainingSession.capacity - TrainingSession.seats_taken).where(TrainingSession.id == session.id)
@@ -205,7 +225,9 @@ def confirm(booking: Booking) -> None:
     title = f"Your booking for {session.course.title} is confirmed"
     link = url_for("training.show_booking", booking_id=booking.id, _external=True)
     # The in-app notification only: the email is the full confirmation below, not notify()'s title and link.
-    db.session.add(Notification(user_id=booking.booker.id, kind="booking_confirmed", title=title, link=link))
+    db.session.add(
+        Notification(user_id=booking.booker.id, kind="booking_confirmed", title=title, link=link, emailed_at=utcnow())
+    )
     invoiced = payment is not None and payments.issues_invoice(payment)
     send_email(
         booking.booker.email,
@@ -220,6 +242,7 @@ def confirm(booking: Booking) -> None:
         attachments=(("backstop-training.ics", booking_ics(booking), "text/calendar"),),
     )
     email_attendees(booking)
+    publisher_notices.booking_made(booking)
 
 
 def _release(booking: Booking) -> None:
@@ -253,6 +276,7 @@ def cancel_booking(booking: Booking, actor, *, by_publisher: bool = False, reaso
     _release(booking)
     refunded = _settle_cancelled_payment(booking, due)  # the payment's own audit event records what was refunded
     _tell_cancelled(booking, refunded, by_publisher)
+    publisher_notices.booking_cancelled(booking, by_publisher=by_publisher)
     offer_seats(booking.session_id)
     return refunded
 

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..organisations.models import Area, Organisation, OrgStatus
 from ..organisations.permissions import enterprise_memberships
 from .eligibility import booker_area_id
-from .models import Course, CourseStatus, SessionStatus, Topic, TrainingSession
+from .models import Course, CourseStatus, PriceBand, SessionStatus, Topic, TrainingSession
 
 # --- Markdown --------------------------------------------------------------------------------------------------
 
@@ -47,7 +47,8 @@ def render_markdown(text: str | None) -> Markup:
         link_rel=None,
         set_tag_attribute_values={tag: {"class": classes} for tag, classes in _GOVUK_CLASSES.items()},
     )
-    return Markup(_LINK_WITHOUT_ADDRESS.sub(r"\1", clean))  # noqa: S704  (nh3 kept only the tags and attributes above)
+    # nh3 kept only the tags and attributes above, so the result is safe HTML (ruff S704, bandit B704).
+    return Markup(_LINK_WITHOUT_ADDRESS.sub(r"\1", clean))  # noqa: S704  # nosec B704
 
 
 # --- prices ----------------------------------------------------------------------------------------------------
@@ -72,6 +73,18 @@ def price_text(course: Course) -> str:
     if bookable and not any(area in served for area in bookable):
         return format_pence(full)
     return f"{format_pence(subsidised)} for people working in {_names(served)}, {format_pence(full)} otherwise"
+
+
+def price_paid_text(course: Course, band: str, unit_pence: int) -> str:
+    """The price per place a booker pays (price_for's band and amount) and which of the course's prices it is:
+    '£10: the price for people working in Leeds', '£40: the price for people working outside Leeds', or just
+    '£40' (or 'Free') when everyone pays the same."""
+    price = format_pence(unit_pence)
+    served = course.organisation.served_areas
+    if course.full_price_pence == 0 or course.subsidised_price_pence == course.full_price_pence or not served:
+        return price
+    where = "outside" if band == PriceBand.FULL else "in"
+    return f"{price}: the price for people working {where} {_names(served)}"
 
 
 def viewer_area_id(user) -> int | None:
@@ -139,7 +152,7 @@ def _conditions(filters: CatalogueFilters, my_area_id: int | None) -> list:
         conditions.append(_in_area(filters.area_id))
     if filters.starts_from:
         conditions.append(TrainingSession.starts_at >= _london_midnight(filters.starts_from))
-    if filters.starts_to:
+    if filters.starts_to and filters.starts_to < date.max:  # by 31 December 9999 (no day after it) is no limit
         conditions.append(TrainingSession.starts_at < _london_midnight(filters.starts_to + timedelta(days=1)))
     if filters.delivery:
         conditions.append(Course.delivery == filters.delivery)

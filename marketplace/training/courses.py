@@ -80,13 +80,23 @@ def change_course_status(course: Course, status: CourseStatus, actor) -> None:
         raise DomainError(f"{course.title} is {course.status} and cannot be {status}")
 
 
-def _check_times(starts_at: datetime, ends_at: datetime, booking_deadline: datetime) -> None:
+def session_time_problems(starts_at: datetime, ends_at: datetime, booking_deadline: datetime) -> dict[str, str]:
+    """The rules a session's times break, by the time that breaks each: "starts", "ends" or "deadline" (the session
+    form ties each message to its field; the services refuse the first)."""
+    problems = {}
     if starts_at <= utcnow():
-        raise DomainError("The session must start in the future")
+        problems["starts"] = "The session must start in the future"
     if ends_at <= starts_at:
-        raise DomainError("The end time must be after the start time")
+        problems["ends"] = "The end time must be after the start time"
     if booking_deadline >= starts_at:
-        raise DomainError("Booking must close before the session starts")
+        problems["deadline"] = "Booking must close before the session starts"
+    return problems
+
+
+def _check_times(starts_at: datetime, ends_at: datetime, booking_deadline: datetime) -> None:
+    problems = session_time_problems(starts_at, ends_at, booking_deadline)
+    if problems:
+        raise DomainError(next(iter(problems.values())))
 
 
 def _apply_session(session: TrainingSession, *, starts_at, ends_at, booking_deadline, place: str) -> None:

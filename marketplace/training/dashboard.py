@@ -1,21 +1,25 @@
-"""Training's part of the dashboard: offers to accept, holds to pay, attendance to mark, certificates expiring."""
+"""Training's part of the dashboard: offers to accept, holds to pay, attendance to mark, certificates expiring;
+the courses a publisher runs with their next sessions; the training links."""
 
 from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from ..core.clock import to_london, utcnow
-from ..core.features import Task
+from ..core.features import NavLink, Task
+from ..core.permissions import is_admin
 from ..core.template_helpers import format_date, format_time
 from ..extensions import db
-from ..organisations.permissions import enterprise_memberships, publisher_memberships
+from ..organisations.permissions import active_memberships, can_publish, enterprise_memberships, publisher_memberships
 from .models import (
     Attendee,
     AttendeeStatus,
     Booking,
     BookingStatus,
     Course,
+    CourseStatus,
     SessionStatus,
     TrainingRecord,
     TrainingSession,
@@ -98,3 +102,91 @@ def _expiring(user) -> list[Task]:
 def training_tasks(user) -> list[Task]:
     """Everything training asks of this person now."""
     return _unpaid(user) + _offers(user) + _attendance(user) + _expiring(user)
+
+
+# --- "Your courses": what a council or NHS body runs ------------------------------------------------------------
+
+COURSES_SHOWN = 10  # the dashboard shows the courses whose sessions come soonest; the courses page lists them all
+SESSIONS_SHOWN = 3
+
+
+def courses_section(user) -> dict | None:
+    """Each course the person's approved councils and NHS bodies run (soonest first), with its next sessions."""
+    organisations = [m.organisation for m in active_memberships(user) if can_publish(user, m.organisation)]
+    if not organisations:
+        return None
+    courses = _soonest_courses([organisation.id for organisation in organisations])
+    sessions = _next_sessions([course.id for course in courses])
+    return {
+        "organisations": organisations,
+        "courses": [(course, sessions.get(course.id, [])) for course in courses],
+    }
+
+
+def _upcoming():
+    """Scheduled sessions that have not ended."""
+    return (TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.ends_at > utcnow())
+
+
+def _soonest_courses(org_ids: list[int]) -> list[Course]:
+    """The organisations' live courses, those with the soonest next session first (one query)."""
+    next_start = (
+        select(TrainingSession.course_id, func.min(TrainingSession.starts_at).label("starts_at"))
+        .where(*_upcoming())
+        .group_by(TrainingSession.course_id)
+        .subquery()
+    )
+    query = (
+        select(Course)
+        .outerjoin(next_start, next_start.c.course_id == Course.id)
+        .where(Course.organisation_id.in_(org_ids), Course.status != CourseStatus.ARCHIVED)
+        .order_by(next_start.c.starts_at.is_(None), next_start.c.starts_at, Course.title, Course.id)
+        .limit(COURSES_SHOWN)
+        .options(lazyload(Course.eligible_areas))  # not shown here: no query for them
+    )
+    return list(db.session.scalars(query))
+
+
+def _next_sessions(course_ids: list[int]) -> dict[int, list[TrainingSession]]:
+    """Up to SESSIONS_SHOWN upcoming sessions of each course, soonest first (one query, however many courses)."""
+    if not course_ids:
+        return {}
+    place = func.row_number().over(
+        partition_by=TrainingSession.course_id, order_by=(TrainingSession.starts_at, TrainingSession.id)
+    )
+    ranked = (
+        select(TrainingSession.id, place.label("place"))
+        .where(TrainingSession.course_id.in_(course_ids), *_upcoming())
+        .subquery()
+    )
+    query = (
+        select(TrainingSession)
+        .join(ranked, ranked.c.id == TrainingSession.id)
+        .where(ranked.c.place <= SESSIONS_SHOWN)
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .options(lazyload(TrainingSession.course))  # the courses are loaded already
+    )
+    found: dict[int, list[TrainingSession]] = {}
+    for session in db.session.scalars(query):
+        found.setdefault(session.course_id, []).append(session)
+    return found
+
+
+# --- links ------------------------------------------------------------------------------------------------------
+
+
+def booker_links(user) -> list[NavLink]:
+    """Finding and booking training, and what came of it (platform admins have their own links)."""
+    if is_admin(user):
+        return []
+    return [
+        NavLink("Find training", "training.catalogue"),
+        NavLink("Your bookings", "training.my_bookings"),
+        NavLink("Your training records", "training.my_records"),
+        NavLink("Add your sessions to your calendar", "training.calendar"),
+    ]
+
+
+def admin_links(user) -> list[NavLink]:
+    """Platform admins manage the list of training topics."""
+    return [NavLink("Training topics", "training.topics")] if is_admin(user) else []

@@ -1,76 +1,41 @@
 """Publisher forms: courses, sessions, cancelling a session, attendance, topics and certificate checks."""
 
-import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from ..core.clock import LONDON, to_london
-from ..core.forms import BaseForm, micro_fte, required, strip_text, submit, text_area, text_field
-from ..core.money import format_pence, parse_pounds
+from ..core.clock import LONDON, to_london, today
+from ..core.date_input import DateInputField, TimeInputField
+from ..core.forms import (
+    BaseForm,
+    WholeNumberField,
+    area_checkboxes,
+    micro_fte,
+    required,
+    strip_text,
+    submit,
+    text_area,
+    text_field,
+)
+from ..core.money import format_pence, parse_pounds, pounds_problem
 from ..organisations.forms import FiniteDecimalField
+from .courses import session_time_problems
 from .models import AttendeeStatus, Delivery
-
-TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-
-
-class WholeNumberField(IntegerField):
-    """A whole number with a GOV.UK message when it is not one."""
-
-    def __init__(self, label: str, *, invalid: str, **kwargs):
-        self.invalid = invalid
-        kwargs.setdefault("widget", GovTextInput())
-        kwargs.setdefault("render_kw", {"inputmode": "numeric", "class": "govuk-input--width-4"})
-        super().__init__(label, **kwargs)
-
-    def process_formdata(self, valuelist) -> None:
-        text = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if text:
-            try:
-                self.data = int(text)
-            except ValueError as error:
-                raise ValueError(self.invalid) from error
-
-
-class UKDateField(DateField):
-    """A date typed as YYYY-MM-DD (the browser's date picker), with a GOV.UK message when it is not a date."""
-
-    def __init__(self, label: str, *, invalid: str, **kwargs):
-        self.invalid = invalid
-        super().__init__(label, widget=GovTextInput(), render_kw={"type": "date"}, **kwargs)
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(self.invalid) from error
 
 
 def _pounds(form, field) -> None:
-    if parse_pounds(field.data) is None:
-        raise ValidationError(f"Enter {field.label.text.lower()} as an amount of money, like 12.50")
+    problem = pounds_problem(field.data, field.label.text)
+    if problem:
+        raise ValidationError(problem)
 
 
-def _time_field(label: str, required_message: str) -> StringField:
-    return StringField(
-        label,
-        description="Use the 24-hour clock, like 09:30 or 14:00",
-        widget=GovTextInput(),
-        filters=[strip_text],
-        validators=[required(required_message), Regexp(TIME, message=f"Enter the {label.lower()} like 09:30 or 14:00")],
-        render_kw={"type": "time", "class": "govuk-input--width-5"},
-    )
-
-
-def uk_moment(day: date, clock_time: str) -> datetime:
-    """A date and 'HH:MM' in UK time as an aware UTC datetime."""
-    hours, minutes = (int(part) for part in TIME.match(clock_time.strip()).groups())
-    return datetime.combine(day, time(hours, minutes), tzinfo=LONDON).astimezone(UTC)
+def uk_moment(day: date, clock_time: time) -> datetime:
+    """A date and a time of day in UK time as an aware UTC datetime."""
+    return datetime.combine(day, clock_time, tzinfo=LONDON).astimezone(UTC)
 
 
 class CourseForm(BaseForm):
@@ -139,12 +104,9 @@ class CourseForm(BaseForm):
             NumberRange(min=0, max=90, message="The cancellation cut-off must be between 0 and 90 days"),
         ],
     )
-    area_ids = SelectMultipleField(
+    area_ids = area_checkboxes(
         "Who can book: areas (optional)",
-        description="Leave all unticked to let anyone book",
-        coerce=int,
-        widget=GovCheckboxesInput(),
-        validators=[Optional()],
+        hint="Only people working in these areas can book. Choose none to let anyone book.",
     )
     max_fte = FiniteDecimalField(
         "Largest enterprise that can book, in full-time equivalent staff (optional)",
@@ -181,19 +143,13 @@ class CourseForm(BaseForm):
 
 
 class SessionForm(BaseForm):
-    """A session's date, times, place and capacity (times in UK time)."""
+    """A session's date, times, place and capacity (times in UK time, typed in GOV.UK date and time boxes)."""
 
-    day = UKDateField(
-        "Date", invalid="Enter the date of the session as a real date", validators=[InputRequired("Enter the date")]
-    )
-    start_time = _time_field("Start time", "Enter the start time")
-    end_time = _time_field("End time", "Enter the end time")
-    deadline_day = UKDateField(
-        "Booking closes on",
-        invalid="Enter the date booking closes as a real date",
-        validators=[InputRequired("Enter the date booking closes")],
-    )
-    deadline_time = _time_field("Booking closes at", "Enter the time booking closes")
+    starts_on = DateInputField("Date of the session", required="Enter the date of the session")
+    start_time = TimeInputField("Start time", required="Enter the start time")
+    end_time = TimeInputField("End time", required="Enter the end time")
+    deadline_on = DateInputField("Date booking closes", required="Enter the date booking closes")
+    deadline_time = TimeInputField("Time booking closes", required="Enter the time booking closes")
     venue_address = text_area(
         "Venue address",
         "Enter the venue address",
@@ -226,19 +182,26 @@ class SessionForm(BaseForm):
 
     def times(self) -> tuple[datetime, datetime, datetime]:
         """Start, end and booking deadline as UTC."""
-        starts = uk_moment(self.day.data, self.start_time.data)
-        ends = uk_moment(self.day.data, self.end_time.data)
-        return starts, ends, uk_moment(self.deadline_day.data, self.deadline_time.data)
+        starts = uk_moment(self.starts_on.data, self.start_time.data)
+        ends = uk_moment(self.starts_on.data, self.end_time.data)
+        return starts, ends, uk_moment(self.deadline_on.data, self.deadline_time.data)
 
     def validate(self, extra_validators=None) -> bool:
+        """Each box's own checks, then the session's rules on its times (training/courses.py), each message on the
+        field to change: a start in the past on the date (or, today, the start time), a deadline on its date (or,
+        on the session's day, its time)."""
         if not super().validate(extra_validators):
             return False
-        starts, ends, deadline = self.times()
-        if ends <= starts:
-            self.end_time.errors.append("The end time must be after the start time")
-        if deadline >= starts:
-            self.deadline_day.errors.append("Booking must close before the session starts")
-        return not (self.end_time.errors or self.deadline_day.errors)
+        problems = session_time_problems(*self.times())
+        if "starts" in problems:
+            past_day = self.starts_on.data < today()
+            (self.starts_on if past_day else self.start_time).add_error(problems["starts"])
+        if "ends" in problems:
+            self.end_time.add_error(problems["ends"])
+        if "deadline" in problems:
+            later_day = self.deadline_on.data > self.starts_on.data
+            (self.deadline_on if later_day else self.deadline_time).add_error(problems["deadline"])
+        return not problems
 
     def details(self) -> dict:
         """The cleaned values, as the session services take them."""
@@ -254,14 +217,14 @@ class SessionForm(BaseForm):
 
 
 def session_form_data(session) -> dict:
-    """A session's stored values as the form shows them (UK time)."""
+    """A session's stored values as the form shows them (UK time, split into the date and time boxes)."""
     starts, ends, deadline = (to_london(t) for t in (session.starts_at, session.ends_at, session.booking_deadline))
     return {
-        "day": starts.date(),
-        "start_time": f"{starts:%H:%M}",
-        "end_time": f"{ends:%H:%M}",
-        "deadline_day": deadline.date(),
-        "deadline_time": f"{deadline:%H:%M}",
+        "starts_on": starts.date(),
+        "start_time": starts.time(),
+        "end_time": ends.time(),
+        "deadline_on": deadline.date(),
+        "deadline_time": deadline.time(),
         "venue_address": session.venue_address,
         "online_link": session.online_link,
         "capacity": session.capacity,

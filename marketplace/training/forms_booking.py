@@ -1,5 +1,8 @@
 """Booker forms: who a booking is for and up to twelve named people (three rows at a time); the catalogue's filters."""
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,7 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovS
 from wtforms import DateField, Form, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from ..core import tokens
 from ..core.forms import BaseForm, strip_text, submit, text_field
+from ..core.urls import positive_id
 from ..cover.permissions import is_relief_worker
 from ..organisations.permissions import enterprise_memberships
 from .booking import Person
@@ -18,6 +23,8 @@ from .models import Delivery
 MAX_PLACES = 12
 ROWS_AT_A_TIME = 3  # rows shown at first, and added by "Add more people"
 FOR_MYSELF = "self"
+_PERSON_FIELD = re.compile(r"(?:name|email)_(\d+)")
+CHECKED, CHECKED_FOR_SECONDS = "training-booking-check", 60 * 60  # a check page can be confirmed for an hour
 
 
 @dataclass(frozen=True)
@@ -47,8 +54,9 @@ class BookingForm(BaseForm):
         choices={},
         widget=GovRadioInput(),
         validators=[InputRequired("Select who you are booking for")],
+        invalid_choice_message="Select who you are booking for from the list",
     )
-    submit = submit("Book places")
+    submit = submit("Continue")
 
     def rows(self) -> list[tuple]:
         """The (name field, email field) pairs, person 1 first."""
@@ -59,9 +67,17 @@ class BookingForm(BaseForm):
         return self.booker_for.data == FOR_MYSELF
 
     def validate(self, extra_validators=None) -> bool:
-        """Field checks, then each row complete and at least one person named."""
+        """Field checks, then each row complete, at least one person named and none beyond the last row."""
         valid = super().validate(extra_validators)
-        return (self.for_myself() or self._rows_complete()) and valid
+        if not self.for_myself() and not self.rows():
+            return False  # a relief worker's form has no rows: only a crafted post books for another (booker_for says)
+        return (self.for_myself() or (self._rows_complete() and self._within_limit())) and valid
+
+    def _within_limit(self) -> bool:
+        """Nobody named beyond person MAX_PLACES (only a crafted post can name them: refuse, never drop them)."""
+        if self.too_many:
+            self.name_1.errors.append(f"Name up to {MAX_PLACES} people at a time")
+        return not self.too_many
 
     def _rows_complete(self) -> bool:
         """Each named person has a name and a new email address; at least one is named."""
@@ -94,6 +110,37 @@ class BookingForm(BaseForm):
     def option(self, options: list[BookerOption]) -> BookerOption:
         """The chosen option."""
         return next(option for option in options if option.value == self.booker_for.data)
+
+    def places(self) -> int:
+        """How many places the answers so far ask for (at least 1): the rows with a name, or the relief worker."""
+        return 1 if self.for_myself() else max(1, sum(1 for name, _ in self.rows() if (name.data or "").strip()))
+
+
+def answers(form: BookingForm, people: list[Person]) -> list[tuple[str, str]]:
+    """The form's answers for these people as (field name, value) pairs: hidden fields on the check page, which
+    post them back to the form to change them or on to confirm them (where the form checks them all again)."""
+    fields = [("booker_for", form.booker_for.data)]
+    if form.for_myself():
+        return fields
+    fields.append(("rows", str(max(ROWS_AT_A_TIME, len(people)))))
+    for number, person in enumerate(people, start=1):
+        fields += [(f"name_{number}", person.name), (f"email_{number}", person.email)]
+    return fields
+
+
+def _digest(facts: list) -> str:
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+
+
+def checked_seal(facts: list) -> str:
+    """The check page's seal on the facts it shows (the session, who books, the price, the people), posted back
+    as a hidden field by its confirm button."""
+    return tokens.sign(CHECKED, _digest(facts))
+
+
+def confirms_what_was_checked(formdata, facts: list) -> bool:
+    """The posted seal is ours, under an hour old, and for exactly these facts (else: check the answers again)."""
+    return tokens.unsign(CHECKED, formdata.get("checked", ""), CHECKED_FOR_SECONDS) == _digest(facts)
 
 
 for _n in range(1, MAX_PLACES + 1):
@@ -131,15 +178,23 @@ def rows_to_show(formdata) -> int:
     return max(ROWS_AT_A_TIME, min(MAX_PLACES, shown))
 
 
-def booking_form(options: list[BookerOption], user, *, label: str = "Book places") -> BookingForm:
+def _names_beyond_the_last_row(formdata) -> bool:
+    """A person numbered above MAX_PLACES was posted with a name or email address."""
+    numbered = (_PERSON_FIELD.fullmatch(key) for key, value in formdata.items(multi=True) if value.strip())
+    return any(match and int(match.group(1)) > MAX_PLACES for match in numbered)
+
+
+def booking_form(options: list[BookerOption], user, *, label: str = "Continue") -> BookingForm:
     """The booking form for these options: named rows only when an enterprise can be chosen (three at first,
     person 1 filled in with the booker's own details, which they can change); a relief worker books only themselves.
-    `form.adding` is true when the person asked for more rows (show the form again; book nothing)."""
+    `form.editing` is true when the person asked for more rows or came back from the check page to change an
+    answer (show the form again; check and book nothing)."""
     form = BookingForm()
     form.booker_for.choices = {option.value: option.label for option in options}
     form.submit.label.text = label
     submitted = form.is_submitted()
-    form.adding = submitted and bool(request.form.get("add_people"))
+    form.editing = submitted and bool(request.form.get("add_people") or request.form.get("change"))
+    form.too_many = submitted and _names_beyond_the_last_row(request.form)
     if len(options) == 1 and not form.booker_for.data:
         form.booker_for.data = options[0].value
     shown = 0 if all(option.value == FOR_MYSELF for option in options) else rows_to_show(request.form)
@@ -206,8 +261,8 @@ class CatalogueFilterForm(Form):
 
 
 def _int(value) -> int | None:
-    """A whole number from the query string, or None."""
-    return int(value) if value and str(value).isdigit() else None
+    """A whole number from the query string or form (an id, or how many rows), or None (also when too big)."""
+    return positive_id(value)
 
 
 def _day(field) -> date | None:

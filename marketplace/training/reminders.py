@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from ..core import audit
-from ..core.clock import to_london
+from ..core.clock import to_london, utcnow
 from ..core.mail import send_email
 from ..core.notifications import Notification, notify
 from ..core.states import stamp_once
@@ -116,6 +116,7 @@ def _warn(record: TrainingRecord, sessions: list[TrainingSession]) -> None:
                 title=title,
                 body="Book a session to renew it before it expires.",
                 link=url_for("training.my_records", _external=True),
+                emailed_at=utcnow(),
             )
         )
     audit.record("training_record.expiry_warned", obj=record, organisation=None, actor=None)

@@ -10,6 +10,7 @@ from ..core.errors import DomainError
 from ..core.notifications import notify
 from ..core.states import change
 from ..extensions import db
+from . import publisher_notices
 from .booking import Person, check_people, create_booking, normalise_people
 from .eligibility import check_eligible
 from .models import WAIT_STATES, TrainingSession, WaitingListEntry, WaitStatus
@@ -30,7 +31,7 @@ def join_waiting_list(session: TrainingSession, user, organisation, people: list
         raise AlreadyWaiting("You are already on the waiting list for this session. You cannot join it twice", existing)
     if not people or len(people) > session.capacity:
         raise DomainError(f"Ask for between 1 and {session.capacity} places")
-    check_people(session, people)
+    check_people(session, people, user, organisation, only_own=True)
     check_eligible(session.course, user, organisation)
     entry = WaitingListEntry(
         session=session,
@@ -42,6 +43,7 @@ def join_waiting_list(session: TrainingSession, user, organisation, people: list
     db.session.add(entry)
     db.session.flush()
     audit.record("waiting_list.joined", obj=entry, organisation=organisation, seats=entry.seats)
+    publisher_notices.waiting_list_joined(entry)
     offer_seats(session.id)
     return entry
 

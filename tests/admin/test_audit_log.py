@@ -45,7 +45,15 @@ def log(ctx, clock):
 
 
 def _audit(client, **params):
-    query = "&".join(f"{k}={v}" for k, v in params.items())
+    """The audit page filtered; a date like "2026-11-02" is typed into the day, month and year boxes."""
+    boxes = {}
+    for name, value in params.items():
+        if name.startswith("date_"):
+            year, month, day = value.split("-")
+            boxes.update({f"{name}-day": day, f"{name}-month": month, f"{name}-year": year})
+        else:
+            boxes[name] = value
+    query = "&".join(f"{k}={v}" for k, v in boxes.items())
     return client.get(f"/admin/audit?{query}")
 
 

@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import User
 from marketplace.core.audit import AuditEvent
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import today, utcnow
 from marketplace.cover.models import ReliefWorkerProfile
 from marketplace.demo import DEMO_PASSWORD, DOMAIN
 from marketplace.extensions import db
 from marketplace.organisations.models import Organisation
-from marketplace.payments.models import Payment, PaymentStatus
+from marketplace.payments import payee
+from marketplace.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from marketplace.payments.refunds_to_send import count_waiting, refunds_to_send
 from marketplace.training.attendance import markable
 from marketplace.training.models import Attendee, TrainingRecord, TrainingSession, WaitingListEntry
 from marketplace.training.statuses import AttendeeStatus, SessionStatus, WaitStatus
@@ -102,4 +104,39 @@ def test_seed_demo_shows_every_training_feature(app, ctx):
     paid = db.session.scalars(select(Payment).where(Payment.status == PaymentStatus.SUCCEEDED)).all()
     assert any(p.invoice_reference for p in paid)
     marked_paid = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "payment.succeeded")).all()
-    assert [event.actor.email for event in marked_paid] == [f"officer.leeds@{DOMAIN}"]
+    assert sorted(event.actor.email for event in marked_paid) == [
+        f"officer.cornwall@{DOMAIN}",  # the paid invoice with a refund to send
+        f"officer.leeds@{DOMAIN}",
+    ]
+
+
+def test_seed_demo_shows_every_invoice_state(app, ctx, client, login_as):
+    """Every publisher says how it is paid; relative to the clock there is a paid invoice, an overdue one (a task
+    for its payer and for the publisher) and a refund on a paid invoice waiting for the publisher to send."""
+    _seed(app)
+    db.session.expire_all()
+    publishers = [o for o in db.session.scalars(select(Organisation)) if o.is_publisher]
+    assert all(payee.details_for(o) is not None for o in publishers)
+
+    invoices = db.session.scalars(select(Payment).where(Payment.invoice_reference.is_not(None))).all()
+    assert all(p.due_on is not None for p in invoices)
+    assert any(p.status == PaymentStatus.SUCCEEDED for p in invoices)
+    overdue = [p for p in invoices if p.is_overdue]
+    assert overdue and all(p.due_on < today() for p in overdue)
+    assert any(not p.is_overdue and p.status == PaymentStatus.PENDING for p in invoices)
+
+    (refund,) = db.session.scalars(select(Refund).where(Refund.status == RefundStatus.PENDING)).all()
+    assert refund.payment.paid_at is not None and count_waiting() == 1
+    cornwall = db.session.scalars(select(User).where(User.email == f"officer.cornwall@{DOMAIN}")).one()
+    assert refunds_to_send(cornwall) == [refund]
+
+    late = overdue[0]
+    login_as(late.payer_user, password=DEMO_PASSWORD)
+    assert f"Pay invoice {late.invoice_reference}" in client.get("/dashboard").get_data(as_text=True)
+    client.post("/sign-out")
+    login_as(
+        db.session.scalars(select(User).where(User.email == f"officer.leeds@{DOMAIN}")).one(), password=DEMO_PASSWORD
+    )
+    assert f"Invoice {late.invoice_reference} to {late.payer_name} is overdue" in client.get("/dashboard").get_data(
+        as_text=True
+    )

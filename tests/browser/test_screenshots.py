@@ -139,7 +139,7 @@ def test_training_pages(new_page, ctx, clock, viewport, suffix):
     shoot(page, f"training-booking-form-{suffix}")
     assert_no_sideways_scroll(page)
     page.get_by_role("group", name="Person 1").get_by_label("Email address").fill("not an email")
-    page.get_by_role("button", name="Book places").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
     shoot(page, f"training-booking-form-errors-{suffix}")
     assert_no_sideways_scroll(page)

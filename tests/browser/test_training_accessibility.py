@@ -95,10 +95,25 @@ def test_booking_form_and_its_errors(page: Page, training):
     person.get_by_label("Full name").fill("Cat Carer")
     person.get_by_label("Email address").fill("not an email")
     page.get_by_role("group", name="Person 2").get_by_label("Email address").fill("dan@example.com")
-    page.get_by_role("button", name="Book places").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("link", name="Enter an email address in the correct format")).to_be_visible()
     expect(page.get_by_role("link", name="Enter the name of person 2")).to_be_visible()
     assert_accessible(page)
+
+
+def test_check_answers_page(page: Page, training):
+    """The check page, its Change buttons (back to the form, answers kept) and its confirm button."""
+    sign_in(page, training["booker"])
+    page.goto(f"/training/sessions/{training['session']}/book")
+    page.get_by_role("group", name="Person 2").get_by_label("Full name").fill("Cat Carer")
+    page.get_by_role("group", name="Person 2").get_by_label("Email address").fill("cat@example.com")
+    page.get_by_role("button", name="Continue").click()
+    expect(h1(page)).to_have_text("Check your answers before booking")
+    assert_accessible(page)
+    page.get_by_role("button", name="Change person 2").click()
+    expect(page.get_by_role("group", name="Person 2").get_by_label("Full name")).to_have_value("Cat Carer")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Confirm booking")).to_be_visible()
 
 
 def test_waiting_list_form(page: Page, training):

@@ -71,14 +71,28 @@ def create_and_publish_course(page: Page, council_name: str) -> None:
     expect(page.get_by_role("button", name="Publish course")).to_have_count(0)
 
 
+def fill_date(page: Page, legend: str, day: str) -> None:
+    """Type a date ("2026-11-16") into a GOV.UK date input's day, month and year boxes."""
+    group = page.get_by_role("group", name=legend)
+    for part, value in zip(("Day", "Month", "Year"), reversed(day.split("-")), strict=True):
+        group.get_by_label(part).fill(value)
+
+
+def fill_time(page: Page, legend: str, clock: str) -> None:
+    """Type a time ("09:30") into its hour and minute boxes."""
+    group = page.get_by_role("group", name=legend)
+    for part, value in zip(("Hour", "Minute"), clock.split(":"), strict=True):
+        group.get_by_label(part).fill(value)
+
+
 def add_session(page: Page) -> None:
     page.get_by_role("link", name="Add a session").click()
     expect(h1(page)).to_have_text("Add a session")
-    page.get_by_label("Date", exact=True).fill(SESSION_DAY)
-    page.get_by_label("Start time").fill("09:30")
-    page.get_by_label("End time").fill("16:00")
-    page.get_by_label("Booking closes on").fill(BOOKING_CLOSES)
-    page.get_by_label("Booking closes at").fill("17:00")
+    fill_date(page, "Date of the session", SESSION_DAY)
+    fill_time(page, "Start time", "09:30")
+    fill_time(page, "End time", "16:00")
+    fill_date(page, "Date booking closes", BOOKING_CLOSES)
+    fill_time(page, "Time booking closes", "17:00")
     page.get_by_label("Venue address").fill("Civic Hall\nCalverley Street\nLeeds LS1 1UR")
     page.get_by_label("Places").fill("12")
     page.get_by_role("button", name="Save session").click()
@@ -126,7 +140,9 @@ def find_and_open_session(page: Page) -> None:
     expect(page.get_by_text("12 of 12")).to_be_visible()
 
 
-def book_two_staff(page: Page) -> None:
+def book_two_staff(page: Page, *, held: bool) -> None:
+    """The form (its total follows the people named), then the check page, whose button books; `held`: the page
+    says the places are held while paying (card payments), and only then."""
     page.get_by_role("link", name="Book places").click()
     expect(h1(page)).to_have_text(f"Book places on {COURSE}")
     expect(page.get_by_text("£15 per place")).to_be_visible()  # subsidised: the council serves Leeds
@@ -134,7 +150,16 @@ def book_two_staff(page: Page) -> None:
         person = page.get_by_role("group", name=f"Person {number}")
         person.get_by_label("Full name").fill(name)
         person.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Book places").click()
+    expect(page.get_by_text("Total: £30 for 2 people at £15 each.")).to_be_visible()  # booking-total.js
+    page.get_by_role("button", name="Continue").click()
+
+    expect(h1(page)).to_have_text("Check your answers before booking")
+    for name, email in STAFF:
+        expect(page.locator(".govuk-summary-list__value", has_text=email)).to_contain_text(name)
+    expect(page.get_by_text("£30 for 2 people")).to_be_visible()
+    expect(page.get_by_text("We hold your places for 15 minutes while you pay.")).to_have_count(1 if held else 0)
+    assert not fresh(Booking), "nothing is booked before confirming"
+    page.get_by_role("button", name="Confirm booking").click()
 
 
 def pay_on_stripe_checkout(page: Page, live_server: str, stripe_server) -> None:
@@ -204,7 +229,7 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
     page = new_page()
     sign_in(page, booker_email)
     find_and_open_session(page)
-    book_two_staff(page)
+    book_two_staff(page, held=payment_mode == "stripe")
 
     if payment_mode == "invoice":
         expect(h1(page)).to_have_text(f"Booking for {COURSE}")
@@ -219,7 +244,7 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
         reference = payment.invoice_reference
         page.get_by_role("link", name=f"Invoice {reference}").click()
         expect(h1(page)).to_have_text(f"Invoice {reference}")
-        expect(page.locator(".govuk-summary-list")).to_contain_text(reference)
+        expect(page.locator(".govuk-summary-list").first).to_contain_text(reference)
         with page.expect_download() as download_info:
             page.get_by_role("link", name="Download invoice (PDF)").click()
         invoice = download_info.value

@@ -6,7 +6,17 @@ from pathlib import Path
 import pytest
 from flask import Blueprint, Flask
 
-from marketplace.core.features import Feature, FeatureConflict, Job, nav_link, payment_handlers, registry
+from marketplace.core.features import (
+    DashboardLinks,
+    Feature,
+    FeatureConflict,
+    Job,
+    NavLink,
+    dashboard_links_for,
+    nav_link,
+    payment_handlers,
+    registry,
+)
 from marketplace.extensions import db
 from marketplace.payments.hooks import PurposeHandlers
 from marketplace.payments.models import PaymentPurpose
@@ -16,15 +26,13 @@ from tests.pages import nav_links
 
 PACKAGE = Path(__file__).resolve().parents[2] / "marketplace"
 JOBS = {
-    "purge-password-reset-tokens",
-    "purge-invitations",
-    "purge-sessions",
-    "purge-sign-in-failures",
+    "apply-retention",
     "expire-training-holds",
     "expire-waiting-list-offers",
     "send-training-reminders",
     "warn-expiring-training",
     "purge-sent-emails",
+    "send-notification-digests",
 }
 
 
@@ -45,13 +53,16 @@ def test_every_module_with_models_is_declared_by_a_registered_feature(app):
 
 
 def test_each_feature_registers_its_own_jobs_under_the_old_names(app):
-    """The jobs `flask jobs run-due` runs are the old eight and core's own, each registered by its owner."""
+    """The jobs `flask jobs run-due` runs: training's, core's own two, and the one job that applies the retention
+    schedule, each registered by its owner; the schedule's steps are declared by the features whose data they keep."""
     jobs = registry(app).jobs
     assert set(jobs) == JOBS
     owners = {job.name: name for name, feature in registry(app).features.items() for job in feature.jobs}
-    assert owners["purge-invitations"] == "organisations" and owners["purge-sessions"] == "accounts"
+    assert owners["apply-retention"] == "privacy"
+    steps = {step.run.__name__: name for name, feature in registry(app).features.items() for step in feature.retention}
+    assert steps["purge_expired_invitations"] == "organisations" and steps["purge_expired_sessions"] == "accounts"
     assert owners["send-training-reminders"] == owners["expire-training-holds"] == "training"
-    assert owners["purge-sent-emails"] == "notifications"
+    assert owners["purge-sent-emails"] == owners["send-notification-digests"] == "notifications"
 
 
 def test_training_declares_the_payments_it_takes(app):
@@ -88,6 +99,28 @@ def test_registering_a_feature_registers_its_blueprints_and_orders_its_links():
     Feature("early", navigation=(nav_link(5, "Early", "early.x"),)).register(fresh)
     assert "late" in fresh.blueprints
     assert [item.order for item in registry(fresh).navigation] == [5, 50]
+
+
+def test_dashboard_links_share_their_heading_in_order_and_empty_lists_go():
+    """Links from two features under one heading make one list, in order; a heading with no links is left out."""
+    fresh = Flask("dashboard-links")
+    one, two, zero = NavLink("One", "a.one"), NavLink("Two", "b.two"), NavLink("Zero", "a.zero")
+    Feature(
+        "b",
+        dashboard_links=(
+            DashboardLinks(30, "Get started", lambda user: [two]),
+            DashboardLinks(10, "Nothing for you", lambda user: []),
+        ),
+    ).register(fresh)
+    Feature(
+        "a",
+        dashboard_links=(
+            DashboardLinks(20, "Get started", lambda user: [one]),
+            DashboardLinks(5, "First", lambda user: [zero]),
+        ),
+    ).register(fresh)
+    with fresh.app_context():
+        assert dashboard_links_for(None) == [("First", [zero]), ("Get started", [one, two])]
 
 
 def test_navigation_is_built_from_the_features_in_the_same_order_as_before(client, login_as, ctx):

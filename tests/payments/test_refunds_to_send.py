@@ -141,3 +141,21 @@ def test_the_booker_notification_says_the_council_will_refund(world):
     db.session.commit()
     (note,) = notifications_for(world.owner, "booking_cancelled")
     assert "Leeds City Council will refund £20 to you." in note.body and "We have refunded" not in note.body
+
+
+def test_the_booking_page_tells_the_booker_where_their_refund_is(client, login_as, world, clock):
+    """Until finance record it sent: 'will refund'; after: sent, with the date (the booker's own page)."""
+    _pay(world)
+    _cancel(client, login_as, world)
+    login_as(world.owner)
+    before = text(client.get(f"/training/bookings/{world.booking.id}"))
+    assert "Leeds City Council will refund £20 to you." in before
+    client.post("/sign-out")
+    login_as(world.finance)
+    _record(client, world, _refund().id, clock)
+    client.post("/sign-out")
+    login_as(world.owner)
+    after = text(client.get(f"/training/bookings/{world.booking.id}"))
+    today = clock.now()
+    assert f"Leeds City Council has sent your refund of £20. It was sent on {today.day} {today:%B %Y}." in after
+    assert "will refund" not in after

@@ -91,12 +91,14 @@ def test_bad_signature_is_refused_and_writes_nothing(reserved, stripe_mode, clie
 
 
 def test_wrong_secret_and_stale_timestamp_are_refused(reserved, stripe_mode, client):
-    """A signature made with another secret, or older than 5 minutes, gets 400."""
+    """A signature made with another secret, older than 5 minutes, or more than 5 minutes ahead, gets 400."""
     booking, _ = reserved
     event = completed_event(stripe_mode, booking)
     assert deliver(client, stripe_mode, event, secret="whsec_other").status_code == 400
     assert deliver(client, stripe_mode, event, timestamp=int(time.time()) - 301).status_code == 400
+    assert deliver(client, stripe_mode, event, timestamp=int(time.time()) + 400).status_code == 400
     assert _count(WebhookEvent) == 0
+    assert deliver(client, stripe_mode, event, timestamp=int(time.time()) + 60).status_code == 200
 
 
 def test_same_event_five_times_is_processed_once(reserved, stripe_mode, client):

@@ -12,6 +12,7 @@ from marketplace.training.attendee_emails import email_attendees, email_invoice
 from tests import factories
 from tests.conftest import path_of
 from tests.pages import h1, text
+from tests.training import booking_flow
 
 SUMMER = datetime(2027, 7, 1, 8, 30, tzinfo=UTC)  # 9:30am in London (British Summer Time)
 
@@ -153,7 +154,7 @@ def booking_page(client, login_as, world):
         [("Erin Owner", "erin@example.com"), ("Ann Able", "ann2@example.com"), ("Bob Baker", "bob2@example.com")], 1
     ):
         data[f"name_{number}"], data[f"email_{number}"] = name, email
-    response = client.post(f"/training/sessions/{session.id}/book", data=data)
+    response = booking_flow.book(client, session.id, data)
     assert response.status_code == 302
     return client.get(response.headers["Location"])
 

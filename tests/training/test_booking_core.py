@@ -155,7 +155,9 @@ def test_bookings_reconcile_with_payments_and_the_command_says_so(setup, app):
     assert "reconcile" in app.test_cli_runner().invoke(args=["reconcile"]).output
     booking.payment.amount_pence = 1999
     db.session.commit()
-    assert booking_problems() == [f"Booking {booking.id}: total 2000 but payment amount 1999"]
+    assert booking_problems() == [
+        f"Booking {booking.id}: total 2000 for the places held, 2000 for every place booked, but payment amount 1999"
+    ]
     result = app.test_cli_runner().invoke(args=["reconcile"])
     assert result.exit_code == 1 and "1999" in result.output
 

@@ -12,6 +12,7 @@ from marketplace.training.models import Booking, WaitingListEntry
 from tests import factories
 from tests.database import count
 from tests.pages import error_summary, soup, text
+from tests.training import booking_flow
 
 
 @pytest.fixture
@@ -52,14 +53,14 @@ def test_three_rows_with_the_entrepreneur_as_person_1(client, login_as, world):
     assert button.get_text(strip=True) == "Add more people" and button["type"] == "submit"
     buttons = [b.get("name") for b in soup(response).select("form button, form input[type=submit]")]
     assert buttons.index("submit") < buttons.index("add_people")  # Enter in a field books, it does not add rows
-    assert "Total: £10 for 1 place" in text(response)
+    assert "Total: £10 for 1 person" in text(response)
 
 
 def test_the_entrepreneur_can_replace_their_own_details(client, login_as, world):
     """Not going: overwrite person 1 and only the people named are booked."""
     login_as(world.owner)
     data = {"booker_for": str(world.enterprise.id), "rows": "3", "name_1": "Ann Able", "email_1": "ann@example.com"}
-    client.post(f"/training/sessions/{world.session.id}/book", data=data)
+    booking_flow.book(client, world.session.id, data)
     booking = db.session.scalars(select(Booking)).one()
     assert [(a.name, a.email) for a in booking.attendees] == [("Ann Able", "ann@example.com")]
 
@@ -89,7 +90,7 @@ def test_twelve_people_can_be_booked(client, login_as, world):
     data = {"booker_for": str(world.enterprise.id), "rows": "12"}
     for number in range(1, 13):
         data[f"name_{number}"], data[f"email_{number}"] = f"Person {number}", f"p{number}@example.com"
-    response = client.post(f"/training/sessions/{world.session.id}/book", data=data)
+    response = booking_flow.book(client, world.session.id, data)
     assert response.status_code == 302
     assert db.session.scalars(select(Booking)).one().seats == 12
 

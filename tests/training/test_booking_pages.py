@@ -13,6 +13,7 @@ from marketplace.training.models import Attendee, Booking, BookingStatus, Traini
 from tests import factories
 from tests.database import count, fresh
 from tests.pages import error_summary, h1, soup, text
+from tests.training import booking_flow
 
 VENUE = "Civic Hall, Calverley Street"
 
@@ -47,9 +48,8 @@ def booking_data(organisation, *people) -> dict:
 
 
 def book(client, world, *people, organisation=None):
-    return client.post(
-        f"/training/sessions/{world.session.id}/book", data=booking_data(organisation or world.enterprise, *people)
-    )
+    """The form, then 'Confirm booking' on the check page."""
+    return booking_flow.book(client, world.session.id, booking_data(organisation or world.enterprise, *people))
 
 
 def only_booking() -> Booking:
@@ -63,7 +63,7 @@ def test_book_page_shows_price_per_place_and_total(client, login_as, world):
     response = client.get(f"/training/sessions/{world.session.id}/book")
     assert h1(response) == "Book places on Emergency First Aid"
     assert "Erin Care £10 per place" in text(response)
-    assert "Total: £10 for 1 place at £10 each." in text(response)
+    assert "Total: £10 for 1 person at £10 each." in text(response)
     assert soup(response).select_one("input[name=name_3]") and not soup(response).select_one("input[name=name_4]")
 
 
@@ -107,9 +107,8 @@ def test_relief_worker_books_only_themselves(client, login_as, world):
     page = client.get(f"/training/sessions/{world.session.id}/book")
     assert "You are booking one place for yourself: Rita Relief" in text(page)
     assert not soup(page).select_one("input[name=name_1]")
-    client.post(
-        f"/training/sessions/{world.session.id}/book",
-        data={"booker_for": "self", "name_1": "Someone Else", "email_1": "else@example.com"},
+    booking_flow.book(
+        client, world.session.id, {"booker_for": "self", "name_1": "Someone Else", "email_1": "else@example.com"}
     )
     booking = only_booking()
     assert [(a.name, a.email) for a in booking.attendees] == [("Rita Relief", world.relief.email)]

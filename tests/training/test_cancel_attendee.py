@@ -134,3 +134,18 @@ def test_the_freed_seat_is_offered_to_the_waiting_list(world):
     fresh()
     assert db.session.get(WaitingListEntry, entry.id).status == "offered"
     assert db.session.get(TrainingSession, world.session.id).seats_taken == 2
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["refunded", "after-the-cut-off"])
+def test_bookings_still_reconcile_after_one_place_is_cancelled(client, login_as, world, clock, app, late):
+    """`flask reconcile` balances after a place is cancelled, refunded or not (the payment was for both places)."""
+    from marketplace.training.reconcile import booking_problems
+
+    if late:
+        clock.set(world.session.starts_at - timedelta(days=3))
+    login_as(world.owner)
+    client.post(_place_url(world))
+    fresh()
+    assert booking_problems() == []
+    result = app.test_cli_runner().invoke(args=["reconcile"])
+    assert result.exit_code == 0, result.output

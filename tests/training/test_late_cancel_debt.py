@@ -12,6 +12,7 @@ from marketplace.training.models import Booking, BookingStatus
 from tests import factories
 from tests.database import fresh
 from tests.pages import soup, text
+from tests.training import booking_flow
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def booked(client, login_as, world) -> Booking:
     """Erin books Ann through the form; the invoice for £40 is raised and unpaid."""
     login_as(world.owner)
     data = {"booker_for": str(world.enterprise.id), "name_1": "Ann Able", "email_1": "ann@example.com"}
-    client.post(f"/training/sessions/{world.session.id}/book", data=data)
+    booking_flow.book(client, world.session.id, data)
     fresh()
     booking = db.session.scalars(select(Booking)).one()
     assert booking.status == BookingStatus.CONFIRMED and payments.amount_owed(booking.payment) == 4000

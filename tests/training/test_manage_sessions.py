@@ -5,6 +5,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from marketplace.core.audit import AuditEvent
@@ -22,6 +23,7 @@ from marketplace.training.models import (
     WaitStatus,
 )
 from tests import factories
+from tests.training.session_boxes import boxes
 
 
 @pytest.fixture
@@ -39,15 +41,21 @@ def council(ctx, clock):
 def session_form(**changes) -> dict:
     """A valid session form: 10 December 2026, 09:30 to 12:30, booking closes 8 December at 17:00."""
     data = {
-        "day": "2026-12-10",
+        "starts_on": "2026-12-10",
         "start_time": "09:30",
         "end_time": "12:30",
-        "deadline_day": "2026-12-08",
+        "deadline_on": "2026-12-08",
         "deadline_time": "17:00",
         "venue_address": "Civic Hall, Leeds LS1 1UR",
         "capacity": "12",
     }
-    return {**data, **changes}
+    return boxes({**data, **changes})
+
+
+def shown_boxes(response, name: str) -> list[str]:
+    """What a date's (day, month, year) or a time's (hour, minute) boxes show."""
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return [box["value"] if box.has_attr("value") else "" for box in soup.select(f'input[name^="{name}-"]')]
 
 
 def sessions_of(course) -> list[TrainingSession]:
@@ -61,7 +69,7 @@ def test_times_are_entered_in_uk_time_and_stored_in_utc(client, login_as, counci
     client.post(f"/training/manage/courses/{course.id}/sessions/new", data=session_form())
     client.post(
         f"/training/manage/courses/{course.id}/sessions/new",
-        data=session_form(day="2027-07-01", start_time="10:00", end_time="16:00", deadline_day="2027-06-30"),
+        data=session_form(starts_on="2027-07-01", start_time="10:00", end_time="16:00", deadline_on="2027-06-30"),
     )
     winter, summer = sorted(sessions_of(course), key=lambda s: s.starts_at)
     assert winter.starts_at == datetime(2026, 12, 10, 9, 30, tzinfo=UTC)
@@ -79,11 +87,11 @@ def test_times_are_entered_in_uk_time_and_stored_in_utc(client, login_as, counci
     ("changes", "message"),
     [
         ({"end_time": "09:00"}, "The end time must be after the start time"),
-        ({"deadline_day": "2026-12-10", "deadline_time": "10:00"}, "Booking must close before the session starts"),
+        ({"deadline_on": "2026-12-10", "deadline_time": "10:00"}, "Booking must close before the session starts"),
         ({"capacity": "0"}, "The number of places must be between 1 and 1,000"),
-        ({"start_time": "9.75"}, "Enter the start time like 09:30 or 14:00"),
-        ({"day": "2026-02-30"}, "Enter the date of the session as a real date"),
-        ({"day": "2026-10-01", "deadline_day": "2026-09-30"}, "The session must start in the future"),
+        ({"start_time-minute": "75"}, "Start time must be a real time on the 24-hour clock, like 14 30"),
+        ({"starts_on-day": "30", "starts_on-month": "2"}, "Date of the session must be a real date"),
+        ({"starts_on": "2026-10-01", "deadline_on": "2026-09-30"}, "The session must start in the future"),
         ({"venue_address": ""}, "Enter the venue address"),
     ],
 )
@@ -124,7 +132,7 @@ def test_capacity_cannot_drop_below_places_taken(client, login_as, council):
     )
     db.session.commit()
     login_as(officer)
-    form = session_form(day="2026-12-02", deadline_day="2026-12-01")
+    form = session_form(starts_on="2026-12-02", deadline_on="2026-12-01")
     response = client.post(f"/training/manage/sessions/{session.id}/edit", data={**form, "capacity": "2"})
     assert "3 places are already taken: enter 3 or more" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -140,8 +148,9 @@ def test_edit_form_shows_uk_times(client, login_as, council):
     session = factories.training_session(course, starts_at=datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
     db.session.commit()
     login_as(officer)
-    page = client.get(f"/training/manage/sessions/{session.id}/edit").get_data(as_text=True)
-    assert 'value="2027-06-01"' in page and 'value="09:00"' in page
+    page = client.get(f"/training/manage/sessions/{session.id}/edit")
+    assert shown_boxes(page, "starts_on") == ["1", "6", "2027"]
+    assert shown_boxes(page, "start_time") == ["09", "00"]
 
 
 def test_raising_capacity_offers_places_to_the_waiting_list(client, login_as, council):
@@ -154,7 +163,7 @@ def test_raising_capacity_offers_places_to_the_waiting_list(client, login_as, co
     login_as(officer)
     client.post(
         f"/training/manage/sessions/{session.id}/edit",
-        data=session_form(day="2026-12-02", deadline_day="2026-12-01", capacity="3"),
+        data=session_form(starts_on="2026-12-02", deadline_on="2026-12-01", capacity="3"),
     )
     db.session.expire_all()
     assert db.session.get(WaitingListEntry, waiting.id).status == WaitStatus.OFFERED

@@ -10,6 +10,7 @@ from marketplace.training.models import Booking, WaitingListEntry
 from tests import factories
 from tests.database import count, fresh
 from tests.pages import error_summary, h1, soup, text
+from tests.training import booking_flow
 
 PEOPLE = (("Ann Able", "ann@example.com"), ("Bob Baker", "bob@example.com"), ("Cat Cole", "cat@example.com"))
 
@@ -50,9 +51,9 @@ def test_too_many_says_how_many_are_left_not_full(client, login_as, world):
 
 
 def test_book_the_places_that_are_left(client, login_as, world):
-    """Choosing to book the 2 left books the first 2 people named."""
+    """Choosing to book the 2 left books the first 2 people named (after checking the answers for those 2)."""
     login_as(world.owner)
-    response = client.post(f"/training/sessions/{world.session.id}/book", data=form_data(world, book_first="2"))
+    response = booking_flow.book(client, world.session.id, form_data(world, book_first="2"))
     assert response.status_code == 302
     fresh()
     booking = db.session.scalars(select(Booking).where(Booking.booker_id == world.owner.id)).one()

@@ -13,6 +13,7 @@ from marketplace.training import courses
 from tests import factories
 from tests.database import count, fresh, notifications_for
 from tests.pages import text
+from tests.training.session_boxes import boxes
 
 STARTS = datetime(2026, 12, 10, 9, 30, tzinfo=UTC)  # 9:30am in London (winter)
 
@@ -20,15 +21,15 @@ STARTS = datetime(2026, 12, 10, 9, 30, tzinfo=UTC)  # 9:30am in London (winter)
 def form(**changes) -> dict:
     """The edit form as the session stands: 10 December 2026, 09:30 to 12:30, booking closes 8 December 17:00."""
     data = {
-        "day": "2026-12-10",
+        "starts_on": "2026-12-10",
         "start_time": "09:30",
         "end_time": "12:30",
-        "deadline_day": "2026-12-08",
+        "deadline_on": "2026-12-08",
         "deadline_time": "17:00",
         "venue_address": "Civic Hall, Leeds LS1 1UR",
         "capacity": "10",
     }
-    return {**data, **changes}
+    return boxes({**data, **changes})
 
 
 @pytest.fixture
@@ -148,7 +149,7 @@ def test_a_new_joining_link_is_announced(ctx, clock, outbox):
     [
         {},
         {"capacity": "12"},
-        {"deadline_day": "2026-12-07", "deadline_time": "12:00"},
+        {"deadline_on": "2026-12-07", "deadline_time": "12:00"},
         {"venue_address": " Civic Hall, Leeds LS1 1UR "},
     ],
     ids=["nothing", "places", "deadline", "same-venue-with-spaces"],

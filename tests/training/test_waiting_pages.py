@@ -48,15 +48,30 @@ def test_join_and_see_your_place(client, login_as, world):
     assert (entry.seats, entry.user_id) == (1, world.owner.id)
 
 
-def test_joining_with_someone_already_booked_is_refused(client, login_as, world):
-    """A person with a place cannot also queue for one."""
+def test_joining_with_someone_you_booked_is_refused(client, login_as, world):
+    """A person this booker already gave a place cannot also queue for one (the booker is told who)."""
+    world.session.capacity = 2  # still full once they have booked
+    booked = factories.booking(world.session, world.owner, world.enterprise, people=[("Own Staff", "own@example.com")])
+    db.session.commit()
+    login_as(world.owner)
+    response = client.post(
+        f"/training/sessions/{world.session.id}/waiting-list",
+        data={"booker_for": str(world.enterprise.id), "name_1": "Own Staff", "email_1": booked.attendees[0].email},
+    )
+    assert "own@example.com already has a place on this session" in error_summary(response)
+    assert db.session.scalars(select(WaitingListEntry)).first() is None
+
+
+def test_a_full_session_does_not_tell_whether_someone_else_has_a_place(client, login_as, world):
+    """Queueing a person another booker gave a place is answered like anyone else: nothing reveals the place."""
     login_as(world.owner)
     response = client.post(
         f"/training/sessions/{world.session.id}/waiting-list",
         data={"booker_for": str(world.enterprise.id), "name_1": "First In", "email_1": _booked_email(world)},
     )
-    assert "already has a place on this session" in error_summary(response)
-    assert db.session.scalars(select(WaitingListEntry)).first() is None
+    assert response.status_code == 302
+    assert "already has a place" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalars(select(WaitingListEntry)).one().seats == 1
 
 
 def _booked_email(world) -> str:

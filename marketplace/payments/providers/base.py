@@ -124,7 +124,8 @@ class PaymentProvider:
     """The order is confirmed at once and paid later (on terms), rather than when the money arrives."""
 
     issues_invoice: ClassVar[bool] = False
-    """The payment is an invoice: it has a reference, is emailed to the payer and listed on the invoices pages."""
+    """The payment is an invoice: it has a reference and a due date (the payee's terms), is emailed to the payer and
+    listed on the invoices pages."""
 
     marked_paid_by_hand: ClassVar[bool] = False
     """Nobody tells us the money arrived: a finance person of the payee records it."""
@@ -174,6 +175,10 @@ class PaymentProvider:
     def owed_words(self, payment, amount_pence: int) -> str:
         """What the payer is told they still have to pay (amount_pence) on the payment."""
         return f"You still need to pay {format_pence(amount_pence)}."
+
+    def order_words(self, payer_name: str) -> str:
+        """How payer_name will pay for an order they are about to confirm (on a check-your-answers page)."""
+        return "You pay after you confirm."
 
     def form_action_origins(self) -> tuple[str, ...]:
         """Other sites our forms may lead to (a hosted payment page the browser is redirected to)."""

@@ -50,6 +50,10 @@ class InvoiceProvider(PaymentProvider):
         """What is still to pay, and the invoice to pay it against."""
         return f"You still need to pay {format_pence(amount_pence)} (invoice {payment.invoice_reference})."
 
+    def order_words(self, payer_name: str) -> str:
+        """The order is invoiced to the payer as soon as it is confirmed."""
+        return f"By invoice to {payer_name}. We email you the invoice when you confirm."
+
 
 def _payee_name(payment) -> str:
     """Who the invoice is from, and so who sends a refund back."""

@@ -1,20 +1,27 @@
-"""Training pages for bookers: book and pay, see and cancel bookings, the waiting list."""
+"""Training pages for bookers: book (the form, check your answers, confirm) and pay; the waiting list."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...core.actions import attempt
 from ...core.clock import utcnow
 from ...core.errors import DomainError
 from ...core.money import format_pence
-from ...core.pagination import paginate
-from ...core.permissions import allows, policy, signed_in
+from ...core.permissions import policy
 from ...payments import services as payments
 from ...payments.models import PaymentStatus
-from .. import attendee_cancel, booker_pages, calendar, catalogue, waiting
+from .. import booker_pages, catalogue, waiting
 from .. import booking as bookings
 from ..eligibility import NotEligible, check_eligible, price_for
-from ..forms_booking import MAX_PLACES, BookingForm, booker_options, booking_form
+from ..forms_booking import (
+    MAX_PLACES,
+    BookingForm,
+    answers,
+    booker_options,
+    booking_form,
+    checked_seal,
+    confirms_what_was_checked,
+)
 from ..models import Booking, BookingStatus, TrainingSession, WaitingListEntry, WaitStatus
 from ..permissions import own_waiting_entry, visible_booking, visible_session
 from .blueprint import bp
@@ -36,11 +43,11 @@ def _prices(session, options) -> list[dict]:
 
 
 def _book_page(session, form: BookingForm, options, *, full: bool, short: dict | None = None):
-    """The booking form (or the waiting-list form when full) with prices and the total; `short` when fewer places
-    are left than were asked for (how many, and who the places left would go to)."""
+    """The booking form (or the waiting-list form when full) with prices and the total for the people entered so
+    far; `short` when fewer places are left than were asked for (how many, and who the places left would go to)."""
     prices = _prices(session, options)
     chosen = next((row for row in prices if row["option"].value == form.booker_for.data and "unit" in row), None)
-    places = 1 if form.for_myself() else max(1, sum(1 for name, _ in form.rows() if (name.data or "").strip()))
+    paid = chosen["unit"] if chosen else max((row.get("unit", 0) for row in prices), default=0)
     if full:
         form.submit.label.text = "Join the waiting list"
     verb = "Join the waiting list for" if full else "Book places on"
@@ -51,7 +58,9 @@ def _book_page(session, form: BookingForm, options, *, full: bool, short: dict |
         form=form,
         prices=prices,
         chosen=chosen,
-        places=places,
+        places=form.places(),
+        units={row["option"].value: row["unit"] for row in prices if "unit" in row},
+        hold_minutes=booker_pages.minutes_held(paid),
         full=full,
         action=url_for(action, session_id=session.id),
         max_places=MAX_PLACES,
@@ -80,24 +89,92 @@ def _explainer(form: BookingForm):
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
 @policy("may_book", load=visible_session)
 def book_session(session: TrainingSession):
-    """Book places on a session for named people (or yourself as a relief worker); the waiting list when full."""
+    """The booking form for named people (or yourself as a relief worker), the waiting list when full; posted, the
+    check-your-answers page. Nothing is booked or written until the booker confirms there."""
+    return _booking_step(session, confirming=False)
+
+
+@bp.route("/sessions/<int:session_id>/book/confirm", methods=["POST"])
+@policy("may_book", load=visible_session)
+def confirm_booking(session: TrainingSession):
+    """Book what the check page showed. The answers come back as hidden fields and are checked again (places may
+    have gone meanwhile); if they, the price or the session differ from what was checked, check them again."""
+    return _booking_step(session, confirming=True)
+
+
+CHANGED = "Something changed since you checked your answers. Check them again, then confirm your booking."
+
+
+def _booking_step(session: TrainingSession, *, confirming: bool):
+    """The form until its answers are complete; then the check page, or (confirming what was checked) the booking."""
     options = booker_options(current_user)
     if not catalogue.is_bookable(session):
         flash("This session is not open for booking.", "error")
         return redirect(url_for("training.show_session", session_id=session.id))
     form = booking_form(options, current_user)
-    if form.adding or not form.validate_on_submit():
+    if form.editing or not form.validate_on_submit():
         return _book_page(session, form, options, full=session.seats_left == 0)
     option = form.option(options)
-    people = _first_people(form.people(current_user))
-    booked = attempt(
-        lambda: bookings.create_booking(session, current_user, option.organisation, people), report=_explainer(form)
+    people = bookings.normalise_people(_first_people(form.people(current_user)))
+    if confirming and confirms_what_was_checked(request.form, _facts(session, option, people)):
+        return _confirm(session, form, options, option, people)
+    if confirming:
+        flash(CHANGED, "info")
+    checked = attempt(
+        lambda: bookings.check_booking(session, current_user, option.organisation, people), report=_explainer(form)
     )
-    if isinstance(booked.error, bookings.SessionFull):
-        return _places_left_page(session, form, options, booked.error, people)
-    if not booked.ok:
-        return _book_page(session, form, options, full=False)
-    return _continue_to_payment(booked.result)
+    if not checked.ok:
+        return _not_booked_page(session, form, options, checked.error, people)
+    return _check_page(session, form, option, checked.result)
+
+
+def _facts(session: TrainingSession, option, people: list) -> list:
+    """What the check page shows: the session (and its revision), who books for whom, the price, the people."""
+    unit = price_for(session.course, current_user, option.organisation)[1]
+    people = [[person.name, person.email] for person in people]
+    return [session.id, session.revision or 0, current_user.id, option.value, unit, people]
+
+
+def _check_page(session: TrainingSession, form: BookingForm, option, people: list):
+    """Check your answers: the session, each person (with Change buttons back to the form), the price per place and
+    which price it is, the total, how it is paid and any hold; its confirm button posts the answers to confirm."""
+    return render_template(
+        "training/book_check.html",
+        **booker_pages.money_facts(session, current_user, option.organisation, len(people)),
+        session=session,
+        course=session.course,
+        form=form,
+        option=option,
+        people=people,
+        answers=answers(form, people),
+        checked=checked_seal(_facts(session, option, people)),
+        change_action=url_for("training.book_session", session_id=session.id),
+        action=url_for("training.confirm_booking", session_id=session.id),
+        title="Check your answers before booking",
+    )
+
+
+def _confirm(session: TrainingSession, form: BookingForm, options, option, people: list):
+    """Book the places (every rule checked again); a confirm sent twice finds the booking the first one made."""
+    booked = attempt(
+        lambda: bookings.create_booking(session, current_user, option.organisation, people), report=lambda _: None
+    )
+    if booked.ok:
+        return _continue_to_payment(booked.result)
+    if isinstance(booked.error, bookings.AlreadyBooked):
+        emails = [person.email for person in people]
+        earlier = booker_pages.live_booking_for(session.id, current_user, option.organisation, emails)
+        if earlier is not None:
+            return _continue_to_payment(earlier)
+    _explainer(form)(booked.error)
+    return _not_booked_page(session, form, options, booked.error, people)
+
+
+def _not_booked_page(session: TrainingSession, form: BookingForm, options, error, people: list):
+    """The form again after a broken rule (already explained): the places-left choice when too few are left."""
+    if isinstance(error, bookings.SessionFull):
+        return _places_left_page(session, form, options, error, people)
+    return _book_page(session, form, options, full=False)
 
 
 def _first_people(people: list) -> list:
@@ -116,7 +193,7 @@ def _places_left_page(session, form: BookingForm, options, error: bookings.Sessi
     return _book_page(session, form, options, full=False, short=short)
 
 
-def _awaiting_card_payment(booking) -> bool:
+def awaiting_card_payment(booking) -> bool:
     """Reserved while a card payment (not an invoice) is still to be made."""
     payment = booking.payment
     return (
@@ -138,7 +215,7 @@ def _booked_message(booking) -> str:
 
 def _continue_to_payment(booking):
     """Send the booker to pay by card if the booking waits for it; otherwise to the booking page."""
-    if not _awaiting_card_payment(booking):
+    if not awaiting_card_payment(booking):
         flash(_booked_message(booking), "success")
         return redirect(url_for("training.show_booking", booking_id=booking.id))
     started = attempt(lambda: payments.start(booking.payment, bookings.checkout_request(booking)))
@@ -151,145 +228,10 @@ def _continue_to_payment(booking):
 @policy("booker", load=visible_booking)
 def pay_booking(booking: Booking):
     """Try the card payment again (the same idempotency key, so never two checkouts)."""
-    if not _awaiting_card_payment(booking):
+    if not awaiting_card_payment(booking):
         flash("This booking is not waiting for payment.", "info")
         return redirect(url_for("training.show_booking", booking_id=booking.id))
     return _continue_to_payment(booking)
-
-
-# --- a booking -------------------------------------------------------------------------------------------------
-
-
-@bp.route("/bookings/<int:booking_id>")
-@policy("booking_viewer", load=visible_booking)
-def show_booking(booking: Booking):
-    """A booking: status, people, price and payment; the venue once confirmed."""
-    session = booking.session
-    return render_template(
-        "training/booking.html",
-        booking=booking,
-        session=session,
-        course=session.course,
-        private=booking.status == BookingStatus.CONFIRMED and allows(current_user, "booking_session_details", booking),
-        can_cancel=booking.can_cancel and allows(current_user, "booking_canceller", booking),
-        can_cancel_places=_can_cancel_places(booking),
-        can_pay=_awaiting_card_payment(booking) and allows(current_user, "booker", booking),
-        minutes_left=booker_pages.hold_minutes_left(booking),
-        amount_owed=payments.amount_owed(booking.payment) if booking.payment else 0,
-        owed=_still_owed(booking),
-        title=f"Booking for {session.course.title}",
-    )
-
-
-def _can_cancel_places(booking) -> bool:
-    """Places can be cancelled one by one: a confirmed booking of several people, by someone who may cancel it."""
-    several = booking.status == BookingStatus.CONFIRMED and attendee_cancel.live_places(booking) > 1
-    return several and booking.can_cancel and allows(current_user, "booking_canceller", booking)
-
-
-def _still_owed(booking) -> str:
-    """A cancelled booking whose invoice is still to be paid says so, until it is paid."""
-    if booking.status != BookingStatus.CANCELLED or booking.payment is None:
-        return ""
-    return payments.owed_words(booking.payment)
-
-
-@bp.route("/bookings/<int:booking_id>/paid")
-@policy("booking_viewer", load=visible_booking)
-def booking_paid(booking: Booking):
-    """Back from the card payment page: the payment webhook confirms the booking, never this page."""
-    confirmed = booking.status == BookingStatus.CONFIRMED
-    title = "Your booking is confirmed" if confirmed else "Payment received"
-    return render_template("training/booking_paid.html", booking=booking, confirmed=confirmed, title=title)
-
-
-@bp.route("/bookings/<int:booking_id>/calendar.ics")
-@policy("booking_session_details", load=visible_booking)
-def booking_ics(booking: Booking):
-    """A confirmed booking as a calendar event (it includes the venue, so only for those who may see it)."""
-    if booking.status != BookingStatus.CONFIRMED:
-        abort(404)
-    disposition = f'attachment; filename="backstop-training-{booking.id}.ics"'
-    return Response(
-        calendar.booking_ics(booking), mimetype="text/calendar", headers={"Content-Disposition": disposition}
-    )
-
-
-def _refund_text(booking) -> str:
-    """What cancelling now means for the booker's money."""
-    payment = booking.payment
-    if payment is None or booking.total_pence == 0:
-        return "This booking is free, so there is nothing to refund."
-    if payments.is_unpaid_checkout(payment):
-        return "You have not paid, so there is nothing to refund."
-    due = bookings.refund_due(booking, by_publisher=False, now=utcnow())
-    if due == 0:
-        days = booking.session.course.cancellation_cutoff_days
-        late = f"The session starts in less than {days} days, so you will not get a refund."
-        return f"{late} {payments.owed_words(payment)}".rstrip()
-    return payments.refund_words(payment, due)
-
-
-@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
-@policy("booking_canceller", load=visible_booking)
-def cancel_booking(booking: Booking):
-    """Check, then cancel a booking (refund in full before the course's cut-off, nothing after)."""
-    back = redirect(url_for("training.show_booking", booking_id=booking.id))
-    if not booking.can_cancel:
-        live = booking.can_become(BookingStatus.CANCELLED)  # live, so the session must have started
-        flash(
-            "The session has started, so this booking can no longer be cancelled."
-            if live
-            else "This booking is no longer active.",
-            "info",
-        )
-        return back
-    if request.method == "GET":
-        title = "Are you sure you want to cancel this booking?"
-        return render_template(
-            "training/cancel_booking.html", booking=booking, refund=_refund_text(booking), title=title
-        )
-    cancelled = attempt(lambda: bookings.cancel_booking(booking, current_user))
-    if cancelled.ok:
-        refunded = f" {payments.refunded_words(booking.payment, cancelled.result)}" if cancelled.result else ""
-        owed = f" {payments.owed_words(booking.payment)}" if booking.payment else ""
-        flash(f"Your booking has been cancelled.{refunded}{owed}".rstrip(), "success")
-    return back
-
-
-@bp.route("/bookings/<int:booking_id>/people/<int:attendee_id>/cancel", methods=["GET", "POST"])
-@policy("booking_canceller", load=visible_booking)
-def cancel_attendee(booking: Booking, attendee_id: int):
-    """Check, then cancel one person's place (that place refunded before the course's cut-off, nothing after)."""
-    attendee = attendee_cancel.place_on(booking, attendee_id) or abort(404)
-    back = url_for("training.show_booking", booking_id=booking.id)
-    if not attendee_cancel.can_cancel_place(booking, attendee):
-        flash("This place can no longer be cancelled.", "info")
-        return redirect(back)
-    if request.method == "GET":
-        facts = attendee_cancel.check_page_facts(booking, attendee, by_publisher=False)
-        action = url_for("training.cancel_attendee", booking_id=booking.id, attendee_id=attendee.id)
-        return render_template(
-            "training/cancel_attendee.html", **facts, action=action, back=back, back_text="Keep this place"
-        )
-    cancelled = attempt(lambda: attendee_cancel.cancel_attendee(attendee, current_user))
-    if cancelled.ok:
-        flash(attendee_cancel.cancelled_message(booking, attendee, cancelled.result, payer=True), "success")
-    return redirect(back)
-
-
-@bp.route("/bookings")
-@signed_in
-def my_bookings():
-    """The person's bookings: still to come, then past and cancelled ones."""
-    page = paginate(booker_pages.past_bookings_query(current_user), request.args.get("page", 1, type=int))
-    return render_template(
-        "training/my_bookings.html",
-        upcoming=booker_pages.upcoming_bookings(current_user),
-        page=page,
-        booked_for_me=booker_pages.places_booked_for(current_user),
-        title="Your bookings",
-    )
 
 
 # --- waiting list ----------------------------------------------------------------------------------------------
@@ -301,7 +243,7 @@ def join_waiting_list(session: TrainingSession):
     """Queue for places on a full session with the names given."""
     options = booker_options(current_user)
     form = booking_form(options, current_user)
-    if form.adding or not form.validate_on_submit():
+    if form.editing or not form.validate_on_submit():
         return _book_page(session, form, options, full=True)
     option = form.option(options)
     people = form.people(current_user)

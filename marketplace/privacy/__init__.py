@@ -1,0 +1,1 @@
+"""UK GDPR rights: a person downloads everything held about them, closes their account; the retention schedule."""

@@ -1,0 +1,1 @@
+"""Tests of the privacy feature: data downloads, account closure and the retention schedule."""
