@@ -13,6 +13,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from ..core import tokens
 from ..core.forms import BaseForm, strip_text, submit, text_field
+from ..core.long_lists import AutocompleteSelect
 from ..core.urls import positive_id
 from ..cover.permissions import is_relief_worker
 from ..organisations.permissions import enterprise_memberships
@@ -231,7 +232,7 @@ class CatalogueFilterForm(Form):
 
     q = StringField("Search by title or description", widget=GovTextInput(), filters=[strip_text])
     topic = SelectField("Topic", choices={}, default="", widget=GovSelect())
-    area = SelectField("Area", choices={}, default="", widget=GovSelect())
+    area = SelectField("Area", choices={}, default="", widget=AutocompleteSelect())
     starts_from = FilterDateField("Starting from", format="%d %m %Y", widget=GovDateInput())
     starts_to = FilterDateField("Starting by", format="%d %m %Y", widget=GovDateInput())
     price = RadioField("Price", choices=PRICE_CHOICES, default="any", widget=GovRadioInput())
