@@ -20,6 +20,7 @@ from marketplace.training.models import Attendee, Booking, Course, TrainingRecor
 from .. import factories
 from ..conftest import STRIPE_WEBHOOK_SECRET
 from .conftest import live_url, sign_in
+from .test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +33,19 @@ AFTER_THE_SESSION = datetime(2026, 11, 16, 13, 0, tzinfo=UTC)
 
 def h1(page: Page):
     return page.get_by_role("heading", level=1)
+
+
+def arrived(page: Page, heading: str) -> None:
+    """The page has this heading, and axe finds nothing wrong with it (every page the journey visits)."""
+    expect(h1(page)).to_have_text(heading)
+    assert_accessible(page)
+
+
+@pytest.fixture
+def context_options() -> dict:
+    """axe is injected as an inline script, which the app's CSP (rightly) blocks: bypass it in these tests only
+    (tests/browser/test_long_lists.py checks the scripts under the real CSP)."""
+    return {"bypass_csp": True}
 
 
 def flash(page: Page, text: str):
@@ -51,9 +65,9 @@ def create_and_publish_course(page: Page, council_name: str) -> None:
     """Dashboard → council → Training courses → Add a course → Publish."""
     page.get_by_role("link", name=f"View {council_name}").click()
     page.get_by_role("link", name="Training courses").click()
-    expect(h1(page)).to_have_text("Training courses")
+    arrived(page, "Training courses")
     page.get_by_role("link", name="Add a course").click()
-    expect(h1(page)).to_have_text("Add a course")
+    arrived(page, "Add a course")
     page.get_by_label("Course title").fill(COURSE)
     page.get_by_label("Topic", exact=True).select_option(label="First aid")
     page.get_by_label("Description").fill("A one-day course.\n\n- CPR\n- Recovery position\n- **Choking**")
@@ -64,7 +78,7 @@ def create_and_publish_course(page: Page, council_name: str) -> None:
     page.get_by_label("Subsidised price per place in pounds").fill("15")
     page.get_by_role("button", name="Save course").click()
 
-    expect(h1(page)).to_have_text(COURSE)
+    arrived(page, COURSE)
     expect(flash(page, f"{COURSE} has been saved as a draft.")).to_be_visible()
     page.get_by_role("button", name="Publish course").click()
     expect(flash(page, f"{COURSE} is published.")).to_be_visible()
@@ -87,7 +101,7 @@ def fill_time(page: Page, legend: str, clock: str) -> None:
 
 def add_session(page: Page) -> None:
     page.get_by_role("link", name="Add a session").click()
-    expect(h1(page)).to_have_text("Add a session")
+    arrived(page, "Add a session")
     fill_date(page, "Date of the session", SESSION_DAY)
     fill_time(page, "Start time", "09:30")
     fill_time(page, "End time", "16:00")
@@ -107,18 +121,18 @@ def mark_attendance(page: Page, email: str, council_name: str) -> None:
     page.get_by_role("link", name="Training courses").click()
     page.get_by_role("link", name=COURSE).click()
     page.get_by_role("link", name=re.compile(r"^Roster for ")).click()
-    expect(h1(page)).to_have_text("Roster")
+    arrived(page, "Roster")
     roster = page.get_by_role("table", name="People booked")
     for name, email in STAFF:
         expect(roster.get_by_role("row", name=re.compile(name))).to_contain_text(email)
     page.get_by_role("link", name="Mark attendance").click()
-    expect(h1(page)).to_have_text("Mark attendance")
+    arrived(page, "Mark attendance")
     (attended, _), (no_show, _) = STAFF
     page.get_by_role("group", name=attended).get_by_label("Attended", exact=True).check()
     page.get_by_role("group", name=no_show).get_by_label("Did not attend", exact=True).check()
     page.get_by_role("button", name="Save attendance").click()
 
-    expect(h1(page)).to_have_text("Roster")
+    arrived(page, "Roster")
     expect(flash(page, "Attendance has been saved.")).to_be_visible()
     expect(roster.get_by_role("row", name=re.compile(attended))).to_contain_text("Attended")
     expect(roster.get_by_role("row", name=re.compile(no_show))).to_contain_text("Did not attend")
@@ -130,13 +144,13 @@ def mark_attendance(page: Page, email: str, council_name: str) -> None:
 def find_and_open_session(page: Page) -> None:
     """The public catalogue, filtered by topic and text, then the session."""
     page.goto("/training")
-    expect(h1(page)).to_have_text("Find training")
+    arrived(page, "Find training")
     page.get_by_label("Search by title or description").fill("first aid at work")
     page.get_by_label("Topic", exact=True).select_option(label="First aid")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("heading", name="1 session found")).to_be_visible()
     page.get_by_role("link", name=re.compile(f"^{COURSE} on ")).click()
-    expect(h1(page)).to_have_text(COURSE)
+    arrived(page, COURSE)
     expect(page.get_by_text("12 of 12")).to_be_visible()
 
 
@@ -144,7 +158,7 @@ def book_two_staff(page: Page, *, held: bool) -> None:
     """The form (its total follows the people named), then the check page, whose button books; `held`: the page
     says the places are held while paying (card payments), and only then."""
     page.get_by_role("link", name="Book places").click()
-    expect(h1(page)).to_have_text(f"Book places on {COURSE}")
+    arrived(page, f"Book places on {COURSE}")
     expect(page.get_by_text("£15 per place")).to_be_visible()  # subsidised: the council serves Leeds
     for number, (name, email) in enumerate(STAFF, start=1):
         person = page.get_by_role("group", name=f"Person {number}")
@@ -153,7 +167,7 @@ def book_two_staff(page: Page, *, held: bool) -> None:
     expect(page.get_by_text("Total: £30 for 2 people at £15 each.")).to_be_visible()  # booking-total.js
     page.get_by_role("button", name="Continue").click()
 
-    expect(h1(page)).to_have_text("Check your answers before booking")
+    arrived(page, "Check your answers before booking")
     for name, email in STAFF:
         expect(page.locator(".govuk-summary-list__value", has_text=email)).to_contain_text(name)
     expect(page.get_by_text("£30 for 2 people")).to_be_visible()
@@ -232,7 +246,7 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
     book_two_staff(page, held=payment_mode == "stripe")
 
     if payment_mode == "invoice":
-        expect(h1(page)).to_have_text(f"Booking for {COURSE}")
+        arrived(page, f"Booking for {COURSE}")
         booked = re.compile(
             r"Your places are booked\. We have emailed you the confirmation and invoice BSP-\S+ for £30\."
         )
@@ -243,7 +257,7 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
         assert (payment.provider, payment.status, payment.amount_pence) == ("invoice", "pending", 3000)
         reference = payment.invoice_reference
         page.get_by_role("link", name=f"Invoice {reference}").click()
-        expect(h1(page)).to_have_text(f"Invoice {reference}")
+        arrived(page, f"Invoice {reference}")
         expect(page.locator(".govuk-summary-list").first).to_contain_text(reference)
         with page.expect_download() as download_info:
             page.get_by_role("link", name="Download invoice (PDF)").click()
@@ -254,7 +268,7 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
     else:
         pay_on_stripe_checkout(page, live_server, stripe_server)
         expect(page).to_have_url(re.compile(r"/training/bookings/\d+/paid$"))
-        expect(h1(page)).to_have_text("Payment received")
+        arrived(page, "Payment received")
         [booking] = fresh(Booking)
         assert (booking.status, booking.payment.provider, booking.payment.status) == ("reserved", "stripe", "pending")
         assert not [m for m in outbox.to(booker_email) if calendar_attachments(m)], "not confirmed before the webhook"
@@ -268,7 +282,7 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
         assert booking.payment.provider_payment_reference.startswith("pi_")
         page.get_by_role("link", name="View your booking").click()
 
-    expect(h1(page)).to_have_text(f"Booking for {COURSE}")
+    arrived(page, f"Booking for {COURSE}")
     expect(page.locator("main .govuk-tag").first).to_have_text("Confirmed")
     people = page.get_by_role("table", name="People on this booking")
     for name, email in STAFF:
@@ -305,7 +319,7 @@ def test_course_to_verified_certificate(new_page, ctx, outbox, clock, live_serve
     attendee = new_page()
     sign_in(attendee, attendee_email)
     attendee.goto("/training/records")
-    expect(h1(attendee)).to_have_text("Your training records")
+    arrived(attendee, "Your training records")
     with attendee.expect_download() as download_info:
         attendee.get_by_role("link", name=f"Download {number} (PDF)").click()
     certificate = download_info.value
