@@ -73,10 +73,11 @@ def anonymise(user: User, pseudonym: Pseudonym) -> None:
     """The account keeps only its pseudonym: no name, email or password; every session and reset link ends, failed
     sign-ins are forgotten, and earlier names in its audit events are replaced (last: the others read the row)."""
     old_names = _earlier_names(user)
+    theirs = [event.id for event in audit.events_about(user)]
     sessions.end_all_sessions(user)
     revoke_reset_links(user)
     db.session.execute(delete(SignInFailure).where(SignInFailure.email == user.email))
-    audit.redact({name: pseudonym.name for name in old_names})
+    audit.redact({name: pseudonym.name for name in old_names}, within=theirs)
     user.name, user.email, user.password_hash = pseudonym.name, pseudonym.email, LOCKED_HASH
     user.is_active_account, user.is_admin = False, False
     user.pseudonym, user.closed_at = pseudonym.code, utcnow()

@@ -3,7 +3,7 @@
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -115,26 +115,51 @@ def events_about(person: Any, *, actions: tuple[str, ...] | None = None) -> list
 
 
 def replacer(replacements: Mapping[str, str]) -> Callable[[str], str]:
-    """A function that replaces each old value (a closed account's name or email) as a whole word, in any case."""
-    words = {old.lower(): new for old, new in replacements.items() if old}
+    """A function that replaces each old value (a closed account's name or email) as a whole word: an email in any
+    case (it is the person's alone), a name exactly as written ("Will Jones", never "you will")."""
+    words = {old: new for old, new in replacements.items() if old}
+    emails = {old.lower(): new for old, new in words.items() if "@" in old}
     longest_first = sorted(words, key=len, reverse=True)  # an email is replaced whole, not the name inside it
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old in longest_first), re.IGNORECASE)
-    return lambda text: pattern.sub(lambda match: words[match.group(0).lower()], text) if words and text else text
+    pattern = re.compile(
+        "|".join(
+            rf"(?<!\w)(?i:{re.escape(old)})(?!\w)" if "@" in old else rf"(?<!\w){re.escape(old)}(?!\w)"
+            for old in longest_first
+        )
+    )
+
+    def swap(match: re.Match) -> str:
+        found = match.group(0)
+        return emails.get(found.lower()) or words[found]
+
+    return lambda text: pattern.sub(swap, text) if words and text else text
 
 
-def redact(replacements: Mapping[str, str]) -> int:
-    """Replace each old value (a closed account's email or name) wherever it appears in events' details (see
-    replacer); how many events changed. Pending events are written first, so they are redacted too."""
+def _mentioning(values) -> object:
+    """A condition: the event's details (stored as JSON text) contain one of these values."""
+    text = cast(AuditEvent.details, Text)
+    # A value is found as json.dumps writes it (non-ASCII letters escaped).
+    return or_(*(text.ilike(f"%{json.dumps(old)[1:-1]}%") for old in values))
+
+
+def event_ids_mentioning(value: str) -> list[int]:
+    """The events whose details contain this value (an email address)."""
+    return list(db.session.scalars(select(AuditEvent.id).where(_mentioning([value])))) if value else []
+
+
+def redact(replacements: Mapping[str, str], *, within: Iterable[int] | None = None) -> int:
+    """Replace each old value (a closed account's email or name) in events' details (see replacer): everywhere, or
+    only in the events `within` (a name: only the person's own events); how many events changed. Pending events
+    are written first, so they are redacted too."""
     replacements = {old: new for old, new in replacements.items() if old and old != new}
     if not replacements:
         return 0
     db.session.flush()
     swap = replacer(replacements)
-    text = cast(AuditEvent.details, Text)
-    # Details are stored as JSON text, so a value is found as json.dumps writes it (non-ASCII letters escaped).
-    found = or_(*(text.ilike(f"%{json.dumps(old)[1:-1]}%") for old in replacements))
+    query = select(AuditEvent.id, AuditEvent.details).where(_mentioning(replacements))
+    if within is not None:
+        query = query.where(AuditEvent.id.in_(list(within)))
     changed = 0
-    for event_id, details in db.session.execute(select(AuditEvent.id, AuditEvent.details).where(found)).all():
+    for event_id, details in db.session.execute(query).all():
         cleaned = _replace_in(details, swap)
         if cleaned != details:
             db.session.execute(AuditEvent.__table__.update().where(AuditEvent.id == event_id).values(details=cleaned))

@@ -143,7 +143,9 @@ class PartsField(Field):
 
 def _whole(text: str, digits: int) -> int | None:
     """A whole number of at most `digits` digits, or None."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None  # not '²' (int() refuses it)
+    return (
+        int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None
+    )  # not '²' (int() refuses it)
 
 
 class DateInputField(PartsField):

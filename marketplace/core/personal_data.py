@@ -42,22 +42,30 @@ def _event_row(event: audit.AuditEvent, person) -> dict:
 
 
 def anonymise(person, pseudonym) -> None:
-    """The person's notifications are deleted; their name and email are replaced in other people's notifications
-    and in every audit event's details (the events themselves are kept, pointing at the anonymised account)."""
+    """The person's notifications are deleted. In audit events their email is replaced wherever it appears (it is
+    theirs alone), their name only in the events by or about them or naming their email (another person may share
+    the name); other people's notifications that name them get the pseudonym for the email and the exact full name.
+    The events themselves are kept, pointing at the anonymised account."""
     db.session.execute(delete(Notification).where(Notification.user_id == person.id))
-    replacements = {person.email: pseudonym.email, person.name: pseudonym.name}
-    audit.redact(replacements)
-    _redact_notifications(replacements)
+    theirs = {event.id for event in audit.events_about(person)} | set(audit.event_ids_mentioning(person.email))
+    audit.redact({person.email: pseudonym.email})
+    audit.redact({person.name: pseudonym.name}, within=theirs)
+    _redact_notifications({person.email: pseudonym.email, person.name: pseudonym.name})
 
 
 def _redact_notifications(replacements: dict[str, str]) -> None:
-    """Other people's notifications that name the person ("Jo Bloggs asked to join ...") name the pseudonym."""
+    """Other people's notifications that name the person ("Jo Bloggs asked to join ...") name the pseudonym. A
+    name is matched exactly as written and whole ("Will Jones", never "you will get"); a notification names no
+    person by id, so someone else with exactly the same full name would be renamed too (rare, and only words in a
+    notification, never a record)."""
     swap = audit.replacer(replacements)
     columns = (Notification.title, Notification.body)
-    found = or_(*(column.ilike(f"%{old}%") for old in replacements if old for column in columns))
+    found = or_(*(column.contains(old) for old in replacements if old for column in columns))
     for note_id, title, body in db.session.execute(select(Notification.id, *columns).where(found)).all():
-        changed = update(Notification).where(Notification.id == note_id)
-        db.session.execute(changed.values(title=swap(title), body=swap(body)))
+        new_title, new_body = swap(title), swap(body)
+        if (new_title, new_body) != (title, body):
+            changed = update(Notification).where(Notification.id == note_id)
+            db.session.execute(changed.values(title=new_title, body=new_body))
 
 
 def forget_old_notifications(now: datetime) -> int:

@@ -221,3 +221,27 @@ def test_a_closed_account_cannot_be_closed_twice(world):
     db.session.commit()
     with pytest.raises(Exception, match="not correct|already been closed"):
         closure.close_account(world.sam, factories.PASSWORD)
+
+
+def test_closing_changes_nobody_elses_records(ctx, clock):
+    """Closing "Will Jones" renames Will's own events and the notices naming him, but not another Will Jones's
+    audit events, nor ordinary words ("you will get") in anyone's notifications."""
+    from marketplace.core import audit
+    from marketplace.core.notifications import notify
+
+    will = factories.user(name="Will Jones", email="will@example.com")
+    namesake = factories.user(name="Will Jones", email="other.will@example.com")
+    reader = factories.user(name="Rita Reader")
+    audit.record("account.profile_updated", obj=namesake, actor=namesake, old_name="Will Jones")
+    audit.record("account.profile_updated", obj=will, actor=will, old_name="Will Jones")
+    notify(reader, "test_notice", title="You will get a full refund.")
+    notify(reader, "test_notice", title="Will Jones (will@example.com) asked to join")
+    db.session.commit()
+    pseudonym = pseudonym_of(will)
+    closure.close_account(will, factories.PASSWORD)
+    db.session.commit()
+    fresh()
+    details = {e.object_id: e.details["old_name"] for e in audit_events("account.profile_updated")}
+    assert details == {namesake.id: "Will Jones", will.id: pseudonym.name}
+    titles = sorted(db.session.scalars(select(Notification.title).where(Notification.user_id == reader.id)))
+    assert titles == sorted(["You will get a full refund.", f"{pseudonym.name} ({pseudonym.email}) asked to join"])
