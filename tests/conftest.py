@@ -74,6 +74,9 @@ def app(tmp_path_factory):
         ARGON2_PARAMS=FAST_ARGON2,
         SERVER_NAME="backstop.test",
         PUBLIC_BASE_URL="http://backstop.test",
+        # The PostgreSQL races run up to 50 threads on the 15 pooled connections: on a busy machine the last
+        # ones may wait longer than SQLAlchemy's default 30 seconds for theirs.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_timeout": 180},
     )
     application.test_client_class = CheckingClient
     with application.app_context():

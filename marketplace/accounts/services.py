@@ -103,28 +103,25 @@ def verify_email(token: str) -> User | None:
     return user
 
 
-def authenticate(email: str, password: str, ip: str, *, known_device_user_id: int | None = None) -> User:
+def authenticate(email: str, password: str, ip: str, *, device=None) -> User:
     """The account for these credentials, or SignInRefused with the same words for any failure.
 
-    Every attempt counts against the throttle (accounts/throttle.py) unless the password is right; a correct
-    password from a browser that signed in to this account before is let through even while throttled.
+    Every attempt counts against the throttle before its password is checked (accounts/throttle.py) and is taken
+    back if the password is right. A browser that signed in to this account before under its current password
+    (`device`, a devices.KnownDevice) has its own budget, untouched by anyone else's guesses.
     """
     email = normalise_email(email)
     now = utcnow()
     user = find_user_by_email(email)
-    correct = None
-    if user is not None and known_device_user_id == user.id:
-        correct = _password_is_right(user, password)
-    if not correct:
-        attempt = throttle.reserve_guess(email, ip, now)
-        if attempt is None:
-            audit.record("account.sign_in_throttled", obj=user, actor=None)
-            raise SignInRefused(THROTTLED)
-        correct = _password_is_right(user, password) if correct is None else correct
-        if not correct:
-            audit.record("account.sign_in_failed", obj=user, actor=None)
-            raise SignInRefused(BAD_CREDENTIALS)
-        throttle.release_guess(attempt)
+    own_device = device.device_id if device is not None and device.is_for(user) else None
+    attempt = throttle.reserve_guess(email, ip, now, device=own_device)
+    if attempt is None:
+        audit.record("account.sign_in_throttled", obj=user, actor=None)
+        raise SignInRefused(THROTTLED)
+    if not _password_is_right(user, password):
+        audit.record("account.sign_in_failed", obj=user, actor=None)
+        raise SignInRefused(BAD_CREDENTIALS)
+    throttle.release_guess(attempt)
     if not user.is_verified:
         send_verification_email(user)
         raise NotVerified("Confirm your email address before you sign in. We have sent you a new link")

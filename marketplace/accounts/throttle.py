@@ -4,9 +4,9 @@ Limits, each over a sliding window of SIGN_IN_WINDOW_MINUTES (5):
 - SIGN_IN_MAX_FAILURES (10) wrong passwords for one account from one IP address;
 - SIGN_IN_ACCOUNT_MAX_FAILURES (50) for one account from anywhere (a guessing botnet);
 - SIGN_IN_IP_MAX_FAILURES (50) from one IP address across accounts (password spraying).
-A correct password from a device that has signed in to that account before (a signed device cookie, see
-accounts/devices.py) is let through whatever the counts, so a flood of wrong guesses from elsewhere locks out
-only the guessers.
+A browser that has signed in to the account before under its current password (a signed device cookie, see
+accounts/devices.py) is counted on its own: SIGN_IN_MAX_FAILURES for that device, whatever anyone else has tried,
+so a flood of wrong guesses from elsewhere locks out only the guessers, and the device itself is still limited.
 
 Exact under concurrency: an attempt is counted as a failure *before* the password is checked, inside a lock on
 its keys (PostgreSQL advisory locks; SQLite holds its one write lock from the insert to the commit), and the
@@ -28,9 +28,13 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["SIGN_IN_WINDOW_MINUTES"])
 
 
-def _limits(email: str, ip: str) -> list[tuple[str, object, int]]:
-    """(lock key, the failures that count against it, the most allowed) for an attempt."""
+def _limits(email: str, ip: str, device: str | None) -> list[tuple[str, object, int]]:
+    """(lock key, the failures that count against it, the most allowed) for an attempt; `ip` is what the attempt
+    is recorded under (for a known device, "device:<its id>", so its budget is its own)."""
     config = current_app.config
+    if device is not None:
+        own = (SignInFailure.email == email) & (SignInFailure.ip == ip)
+        return [(f"pair:{email}:{ip}", own, config["SIGN_IN_MAX_FAILURES"])]
     return [
         (
             f"pair:{email}:{ip}",
@@ -50,9 +54,14 @@ def _lock(keys: list[str]) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
 
 
-def reserve_guess(email: str, ip: str, now: datetime) -> int | None:
-    """Count this attempt as a failure and commit; its id, or None (nothing kept) if a limit is used up."""
-    limits = _limits(email, ip)
+def reserve_guess(email: str, ip: str, now: datetime, *, device: str | None = None) -> int | None:
+    """Count this attempt as a failure and commit; its id, or None (nothing kept) if a limit is used up.
+
+    From a known device (its id) only that device's own failures for the account count.
+    """
+    if device is not None:
+        ip = f"device:{device}"[:45]
+    limits = _limits(email, ip, device)
     _lock([key for key, _, _ in limits])
     attempt = SignInFailure(email=email, ip=ip, at=now)
     db.session.add(attempt)

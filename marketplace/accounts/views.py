@@ -97,7 +97,7 @@ def sign_in():
                 form.email.data,
                 form.password.data,
                 request.remote_addr or "unknown",
-                known_device_user_id=devices.known_device_user_id(),
+                device=devices.known_device(),
             )
         except DomainError as error:
             db.session.commit()
@@ -106,7 +106,7 @@ def sign_in():
             services.sign_in(user, remember=form.remember.data)
             db.session.commit()
             response = redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
-            return devices.remember_device(response, user.id)
+            return devices.remember_device(response, user)
     return render_template("accounts/sign_in.html", form=form, title="Sign in")
 
 

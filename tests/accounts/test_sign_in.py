@@ -52,14 +52,14 @@ def test_ten_failures_still_allow_the_correct_password(client, person, clock):
 
 def test_a_botnet_throttles_new_browsers_but_never_a_known_device(client, person, browser, app, clock):
     """50 wrong guesses for one account from many addresses refuse sign-in from a new browser; the owner's browser
-    that signed in before still gets in with the right password, while a wrong one from it is still refused."""
+    that signed in before still gets in with the right password (a wrong one from it counts in its own budget)."""
     owner = browser()
     assert sign_in(owner, person.email, ip="198.51.100.4").status_code == 302
     owner.post("/sign-out")
     for n in range(app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"]):
         sign_in(client, person.email, WRONG, ip=f"10.0.{n // 200}.{n % 200}")
     assert THROTTLED in errors(sign_in(browser(), person.email, ip="198.51.100.99"))
-    assert THROTTLED in errors(sign_in(owner, person.email, WRONG, ip="198.51.100.4"))
+    assert BAD_CREDENTIALS in errors(sign_in(owner, person.email, WRONG, ip="198.51.100.4"))
     assert sign_in(owner, person.email, ip="198.51.100.4").status_code == 302
     assert is_signed_in(owner)
 
@@ -151,3 +151,33 @@ def test_signed_in_person_visiting_sign_in_goes_to_dashboard(client, person, log
     """The sign-in page sends a signed-in person to their dashboard."""
     login_as(person)
     assert client.get("/sign-in").headers["Location"] == "/dashboard"
+
+
+def test_a_known_device_has_its_own_budget_and_is_still_limited(client, person, browser, app, clock):
+    """The owner's browser is not locked out by strangers, but its own wrong guesses are limited like anyone's:
+    after 10 from it, even the right password from it waits (no unlimited guessing with a device cookie)."""
+    owner = browser()
+    assert sign_in(owner, person.email).status_code == 302
+    owner.post("/sign-out")
+    for n in range(app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"]):
+        sign_in(client, person.email, WRONG, ip=f"10.1.{n // 200}.{n % 200}")
+    for _ in range(10):
+        assert BAD_CREDENTIALS in errors(sign_in(owner, person.email, WRONG))
+    assert THROTTLED in errors(sign_in(owner, person.email))
+    clock.advance(minutes=6)
+    assert sign_in(owner, person.email).status_code == 302
+
+
+def test_a_device_cookie_stops_counting_once_the_password_changes(client, person, browser, app, clock):
+    """A browser that signed in before the password changed is a stranger afterwards (a copied cookie too)."""
+    from marketplace.accounts.services import set_password
+
+    old_device = browser()
+    assert sign_in(old_device, person.email).status_code == 302
+    old_device.post("/sign-out")
+    set_password(person, "a brand new passphrase here", keep_signed_in=False)
+    db.session.commit()
+    for n in range(app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"]):
+        sign_in(client, person.email, WRONG, ip=f"10.2.{n // 200}.{n % 200}")
+    response = sign_in(old_device, person.email, "a brand new passphrase here")
+    assert THROTTLED in errors(response) and not is_signed_in(old_device)
