@@ -1,6 +1,6 @@
 """Logs keep no secrets: tokens in link paths are redacted and email addresses are masked.
 
-Reset, verification, invitation and calendar-feed links carry their token in the path (an emailed link or a
+Reset, verification, invitation, data-download and calendar-feed links carry their token in the path (an emailed link or a
 calendar subscription cannot send it any other way), so every log line the app writes (its own, the
 development server's access lines) and gunicorn's access log (marketplace/gunicorn_conf.py) pass through
 `redact()`.
@@ -10,7 +10,12 @@ import logging
 import re
 
 # A path segment after one of these is a secret token (the calendar feed's ends in .ics).
-_TOKEN_PATHS = re.compile(r"(/(?:reset-password|verify-email|invitations|calendar)/)(?!\[redacted\])[^\s/?#\"']+")
+_TOKEN_PATHS = re.compile(
+    r"(/(?:reset-password|verify-email|invitations|calendar|your-data)/)(?!\[redacted\])[^\s/?#\"']+"
+)
+# Any other path segment that looks like a token (32 or more URL-safe characters), so a new token route is
+# redacted even before it is named above.
+_LONG_SEGMENTS = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}(?:\.[A-Za-z0-9_-]+)*(?=[/?#\s\"']|$)")
 _TOKEN_PARAMS = re.compile(r"([?&](?:token|key)=)[^\s&#\"']+", re.IGNORECASE)
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
@@ -18,6 +23,7 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za
 def redact(text: str) -> str:
     """The text with link tokens replaced by [redacted] and email addresses masked (a***@example.com)."""
     text = _TOKEN_PATHS.sub(r"\1[redacted]", text)
+    text = _LONG_SEGMENTS.sub("[redacted]", text)
     text = _TOKEN_PARAMS.sub(r"\1[redacted]", text)
     return _EMAIL.sub(r"\1***@\2", text)
 

@@ -131,6 +131,9 @@ def mark_all_read(user) -> None:
     )
 
 
+DIGEST_CATCH_UP_DAYS = 6
+
+
 def _day_before(now: datetime) -> tuple[date, datetime, datetime]:
     """The UK day before `now`'s, with its start and end in UTC (a digest sent today covers yesterday)."""
     today = to_london(now).date()
@@ -148,7 +151,8 @@ def send_digests(now: datetime) -> int:
     day, start, end = _day_before(now)
     waiting = (
         Notification.emailed_at.is_(None),
-        Notification.created_at >= start,
+        # Days the job did not run at all (an outage) are caught up, up to a week back.
+        Notification.created_at >= start - timedelta(days=DIGEST_CATCH_UP_DAYS),
         Notification.created_at < end,
     )
     query = (
@@ -183,6 +187,8 @@ def _send_digest(user_id: int, day: date, waiting: tuple, now: datetime) -> int:
     )
     notes = db.session.scalars(query).all()
     user = notes[0].user
+    first_day = to_london(notes[0].created_at).date()
+    since = first_day if first_day < day else None  # caught up from days the job missed
     message_id = f"<digest.{user_id}.{day.isoformat()}@backstop.example>"
-    send_email(user.email, "notification_digest", user=user, notes=notes, day=day, message_id=message_id)
+    send_email(user.email, "notification_digest", user=user, notes=notes, day=day, since=since, message_id=message_id)
     return 1

@@ -131,3 +131,19 @@ def test_concurrent_runs_send_one_digest(app, dee, outbox, clock, run):
     outcomes = race(app, [lambda: lambda: send_digests(utcnow())] * 2)
     assert sorted(outcomes) == [0, 1]
     assert len(outbox.to("dee@example.com")) == 1
+
+
+def test_days_the_job_missed_are_caught_up(dee, outbox, clock):
+    """If the job did not run on Wednesday, Thursday's digest carries Tuesday's news too (from ... to ...)."""
+    clock.set(datetime(2026, 11, 3, 8, 0, tzinfo=UTC))
+    send_digests(utcnow())  # Tuesday: Monday's digest
+    notify(dee, "test", title="Tuesday news")
+    db.session.commit()
+    clock.set(datetime(2026, 11, 5, 8, 0, tzinfo=UTC))  # nothing ran on Wednesday
+    notify(dee, "test", title="Thursday morning news")  # today's waits for tomorrow
+    db.session.commit()
+    assert send_digests(utcnow()) == 1
+    db.session.commit()
+    latest = _text(outbox.to("dee@example.com")[-1])
+    assert "Tuesday news" in latest and "Thursday morning news" not in latest
+    assert "from 3 November 2026 to 4 November 2026" in latest
