@@ -6,13 +6,13 @@ from sqlalchemy import case, func, select
 from ..extensions import db
 from ..organisations import permissions as org
 from .models import Payment, PaymentStatus
-from .providers import all_providers
+from .providers import invoicing_provider_names
 from .services import OVERDUE
 
 
 def _counts(org_ids: list[int]) -> dict[int, tuple[int, int, int]]:
     """Payee organisation → (invoices awaiting payment, pence owed on them, how many are overdue)."""
-    invoicing = [provider.name for provider in all_providers() if provider.issues_invoice]
+    invoicing = invoicing_provider_names()
     query = (
         select(
             Payment.payee_organisation_id,

@@ -18,7 +18,14 @@ from ..extensions import db
 from . import hooks, payee
 from .models import PAYMENT_STATES, REFUND_STATES, Payment, PaymentStatus, Refund, RefundStatus
 from .permissions import require
-from .providers import CheckoutRequest, ProviderError, RefundRequest, all_providers, get_provider, provider_of
+from .providers import (
+    CheckoutRequest,
+    ProviderError,
+    RefundRequest,
+    get_provider,
+    invoicing_provider_names,
+    provider_of,
+)
 from .refunds_to_send import tell_finance
 
 log = logging.getLogger(__name__)
@@ -357,7 +364,7 @@ OVERDUE = "overdue"  # a filter, not a status: invoices awaiting payment past th
 
 def invoices_query(organisation, status: str | None = None):
     """An organisation's invoices, raised by it or to it, newest first; optionally of one status (or OVERDUE)."""
-    invoicing = [provider.name for provider in all_providers() if provider.issues_invoice]
+    invoicing = invoicing_provider_names()
     query = (
         select(Payment)
         .where(

@@ -13,20 +13,16 @@ from ..extensions import db
 from ..organisations import permissions as org
 from .models import PayeeDetails, Payment
 from .permissions import can_edit_payee_details
-from .providers import all_providers
+from .providers import invoicing_provider_names
 
 OVERDUE_SHOWN = 20  # a dashboard lists at most this many overdue invoices each way; the invoices page has them all
-
-
-def _invoicing() -> list[str]:
-    return [provider.name for provider in all_providers() if provider.issues_invoice]
 
 
 def _overdue():
     """Invoices awaiting payment past their due date, oldest due first, with the names the task text needs."""
     return (
         select(Payment)
-        .where(Payment.provider.in_(_invoicing()), Payment.is_overdue)
+        .where(Payment.provider.in_(invoicing_provider_names()), Payment.is_overdue)
         .options(
             selectinload(Payment.payer_organisation),
             selectinload(Payment.payer_user),

@@ -37,6 +37,7 @@ __all__ = [
     "RefundSettled",
     "WebhookRefused",
     "all_providers",
+    "invoicing_provider_names",
     "get_provider",
     "provider_of",
 ]
@@ -61,3 +62,8 @@ def provider_of(payment) -> PaymentProvider:
 def all_providers() -> list[PaymentProvider]:
     """Every provider (for routes and queries that cover them all, such as webhooks and the invoices list)."""
     return [provider() for provider in PROVIDERS.values()]
+
+
+def invoicing_provider_names() -> list[str]:
+    """The providers whose payments are invoices (listed on the invoices pages, chased when overdue)."""
+    return [provider.name for provider in all_providers() if provider.issues_invoice]
