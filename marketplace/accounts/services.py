@@ -155,10 +155,23 @@ def set_password(user: User, new_password: str, *, keep_signed_in: bool) -> None
         sessions.start_session(user)
 
 
+PASSWORD_CHECKS_THROTTLED = "You have entered a wrong password too many times. Wait 5 minutes, then try again"
+
+
+def confirm_password(user: User, password: str, wrong: str) -> None:
+    """A signed-in person types their password again (to change it, or to close their account): each attempt counts
+    against the sign-in throttle like a sign-in does, so a stolen session cannot be used to guess it."""
+    attempt = throttle.reserve_guess(user.email, audit.client_ip() or "unknown", utcnow())
+    if attempt is None:
+        raise DomainError(PASSWORD_CHECKS_THROTTLED)
+    if not verify_password(user.password_hash, password or ""):
+        raise DomainError(wrong)
+    throttle.release_guess(attempt)
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change a password after checking the current one."""
-    if not verify_password(user.password_hash, current_password):
-        raise DomainError("Your current password is not correct")
+    confirm_password(user, current_password, "Your current password is not correct")
     set_password(user, new_password, keep_signed_in=True)
     audit.record("account.password_changed", obj=user, actor=user)
     send_email(user.email, "password_changed", user=user)

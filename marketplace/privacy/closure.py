@@ -5,8 +5,8 @@ pseudonym. Refused while the person is the only owner of an organisation others 
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..accounts.passwords import verify_password
 from ..accounts.personal_data import pseudonym_of
+from ..accounts.services import confirm_password
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.features import Task, personal_data
@@ -32,8 +32,7 @@ def close_account(user: User, password: str) -> str:
     The user row is locked first, so two closures at once cannot both run; each feature then anonymises its own
     data in order, accounts last (the others still read the person's name and email).
     """
-    if not verify_password(user.password_hash, password or ""):
-        raise DomainError("Your password is not correct")
+    confirm_password(user, password, "Your password is not correct")
     locked = db.session.scalar(
         select(User).where(User.id == user.id, User.closed_at.is_(None)).with_for_update(of=User)
     )
