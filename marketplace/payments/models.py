@@ -71,6 +71,9 @@ PAYMENT_STATES = StateMachine(
 )
 
 
+REFUND_DUE_WORD = "Paid, refund due"
+
+
 class RefundStatus(StrEnum):
     """pending → succeeded | failed."""
 
@@ -150,8 +153,13 @@ class Payment(HasStatus, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        """The status in words ("Overdue" for an invoice awaiting payment past its due date)."""
-        return OVERDUE_WORD if self.is_overdue else PaymentStatus(self.status).label
+        """The status in words ("Overdue" for an invoice awaiting payment past its due date; "Paid, refund due"
+        while money counted as refunded has not been sent back yet)."""
+        if self.is_overdue:
+            return OVERDUE_WORD
+        if self.paid_at is not None and any(refund.status == RefundStatus.PENDING for refund in self.refunds):
+            return REFUND_DUE_WORD
+        return PaymentStatus(self.status).label
 
     @property
     def is_paid(self) -> bool:

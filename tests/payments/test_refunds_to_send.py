@@ -159,3 +159,16 @@ def test_the_booking_page_tells_the_booker_where_their_refund_is(client, login_a
     today = clock.now()
     assert f"Leeds City Council has sent your refund of £20. It was sent on {today.day} {today:%B %Y}." in after
     assert "will refund" not in after
+
+
+def test_the_invoice_says_paid_refund_due_until_the_refund_is_sent(client, login_as, world, clock):
+    """Not "Refunded" while the money is still to go back: "Paid, refund due", then the usual words once sent."""
+    _pay(world)
+    _cancel(client, login_as, world)
+    fresh()
+    assert db.session.get(Payment, world.payment.id).status_label == "Paid, refund due"
+    login_as(world.finance)
+    assert "Paid, refund due" in text(client.get(_invoice(world)))
+    _record(client, world, _refund().id, clock)
+    fresh()
+    assert db.session.get(Payment, world.payment.id).status_label == "Refunded"

@@ -442,3 +442,17 @@ def test_payment_that_cannot_start_offers_pay_now_with_the_same_key(client, app,
     assert retried.headers["Location"].startswith(stripe_mode.base_url)
     keys = {r.idempotency_key for r in stripe_mode.requests if r.path == "/v1/checkout/sessions"}
     assert keys == {f"training-booking-{booking.id}-checkout"}
+
+
+def test_people_who_cannot_book_are_not_offered_a_button_that_refuses_them(client, login_as, ctx, clock):
+    """A council officer (no enterprise, no relief profile) sees who books instead of a Book places button that
+    would end on 'You do not have permission'; signed out, the button stays (it asks you to sign in)."""
+    officer = factories.user(name="Olive Officer", role="publisher")
+    council = factories.publisher(officer, areas=("Leeds",))
+    session = factories.training_session(factories.course(council))
+    db.session.commit()
+    assert "Book places" in text(client.get(f"/training/sessions/{session.id}"))
+    login_as(officer)
+    page = text(client.get(f"/training/sessions/{session.id}"))
+    assert "Book places" not in page
+    assert "Places are booked by care enterprises for their staff, and by relief workers for themselves." in page

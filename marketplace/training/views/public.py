@@ -4,7 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ...core.pagination import paginate
-from ...core.permissions import public, signed_in
+from ...core.permissions import allows, public, signed_in
 from ...extensions import db
 from .. import calendar, catalogue
 from .. import permissions as access
@@ -65,6 +65,7 @@ def show_session(session_id: int):
         publisher_view=private and access.is_course_publisher(current_user, session),
         attendee_names=access.attendee_names(current_user, session) if private else [],
         bookable=catalogue.is_bookable(session),
+        may_book=not current_user.is_authenticated or allows(current_user, "may_book", session),
         booking_closed=catalogue.booking_closed(session),
         title=session.course.title,
     )
