@@ -10,7 +10,16 @@ from ..payments import services as payments
 from .booking import HOLD_MINUTES
 from .catalogue import price_paid_text
 from .eligibility import price_for
-from .models import Attendee, AttendeeStatus, Booking, BookingStatus, SessionStatus, TrainingSession
+from .models import (
+    Attendee,
+    AttendeeStatus,
+    Booking,
+    BookingStatus,
+    SessionStatus,
+    TrainingSession,
+    WaitingListEntry,
+    WaitStatus,
+)
 
 
 def minutes_held(pence: int) -> int | None:
@@ -58,6 +67,21 @@ def upcoming_bookings(user) -> list[Booking]:
         TrainingSession.status == SessionStatus.SCHEDULED,
     )
     return list(db.session.scalars(query.order_by(TrainingSession.starts_at, Booking.id)).unique())
+
+
+def waiting_entries(user) -> list[WaitingListEntry]:
+    """The person's live waiting-list entries (waiting, or offered places), soonest session first."""
+    query = (
+        select(WaitingListEntry)
+        .join(TrainingSession, TrainingSession.id == WaitingListEntry.session_id)
+        .where(
+            WaitingListEntry.user_id == user.id,
+            WaitingListEntry.status.in_((WaitStatus.WAITING, WaitStatus.OFFERED)),
+            TrainingSession.starts_at > utcnow(),
+        )
+        .order_by(TrainingSession.starts_at, WaitingListEntry.id)
+    )
+    return list(db.session.scalars(query).unique())
 
 
 def past_bookings_query(user) -> Select:

@@ -174,3 +174,13 @@ def test_joining_again_after_leaving_is_allowed(ctx, world):
     with pytest.raises(waiting.AlreadyWaiting) as refused:
         waiting.join_waiting_list(world.session, world.owner, world.enterprise, [Person("Vi", "vi@example.com")])
     assert refused.value.entry_id == entry.id
+
+
+def test_your_bookings_lists_your_waiting_lists(client, login_as, world):
+    """Someone on a waiting list finds it on Your bookings, with a link to the entry."""
+    entry = factories.waiting_entry(world.session, world.owner, world.enterprise)
+    db.session.commit()
+    login_as(world.owner)
+    page = client.get("/training/bookings")
+    assert "Waiting lists" in text(page) and "Moving people safely" in text(page)
+    assert soup(page).select_one(f"a[href='/training/waiting-list/{entry.id}']") is not None

@@ -143,6 +143,7 @@ def my_bookings():
     return render_template(
         "training/my_bookings.html",
         upcoming=booker_pages.upcoming_bookings(current_user),
+        waiting=booker_pages.waiting_entries(current_user),
         page=page,
         booked_for_me=booker_pages.places_booked_for(current_user),
         title="Your bookings",
