@@ -12,7 +12,7 @@ from .core.clock import clock, utcnow
 from .cover.services import save_relief_profile
 from .extensions import db
 from .organisations.models import Area, LegalForm, MemberRole, Organisation, OrgKind, OrgStatus
-from .organisations.services import add_member, create_enterprise
+from .organisations.services import add_member, create_enterprise, create_publisher
 from .payments.payee import save_payee_details
 from .payments.services import mark_invoice_paid
 from .training.attendance import record_attendance
@@ -111,6 +111,12 @@ def seed_demo() -> list[tuple[str, str]]:
         add_member(user, organisation, MemberRole.OWNER)
         save_payee_details(organisation, user, **PAYEE_DETAILS[slug])
         logins.append((f"Publisher ({name})", user.email))
+    finance = _person("Fran Finance", "finance.leeds", "publisher")
+    add_member(finance, publishers["leeds"], MemberRole.FINANCE)
+    logins.append(("Publisher finance (Leeds City Council)", finance.email))
+    applicant = _person("Kit Officer", "officer.kirklees", "publisher")
+    create_publisher(applicant, kind=OrgKind.COUNCIL, name="Kirklees Council", areas=[areas["Kirklees"]])
+    logins.append(("Publisher waiting for approval (Kirklees Council)", applicant.email))
     for index, (name, form, fte, area, postcode, number, owner) in enumerate(ENTERPRISES, start=1):
         user = _person(owner, f"owner{index}", "entrepreneur")
         create_enterprise(

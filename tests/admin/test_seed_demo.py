@@ -36,7 +36,7 @@ def test_seed_demo_builds_the_demo_world(app, ctx, client, login_as):
     assert len(admins) == 1
     organisations = db.session.scalars(select(Organisation)).all()
     publishers = Counter((o.kind, o.status) for o in organisations if o.is_publisher)
-    assert publishers == {("council", "approved"): 2, ("nhs", "approved"): 1}
+    assert publishers == {("council", "approved"): 2, ("nhs", "approved"): 1, ("council", "pending"): 1}
     assert all(o.served_areas for o in organisations if o.is_publisher)
     enterprises = [o for o in organisations if o.is_enterprise]
     assert len(enterprises) == 8
@@ -44,7 +44,9 @@ def test_seed_demo_builds_the_demo_world(app, ctx, client, login_as):
     assert len({o.legal_form for o in enterprises}) >= 5
     assert len({o.area_id for o in enterprises}) >= 3
     assert all(o.fte <= 5 for o in enterprises)
-    assert all([m.role for m in o.memberships] == ["owner"] for o in organisations)
+    roles = {o.name: sorted(m.role for m in o.memberships) for o in organisations}
+    assert roles.pop("Leeds City Council") == ["finance", "owner"]  # the finance demo login
+    assert all(members == ["owner"] for members in roles.values())
     assert count(ReliefWorkerProfile) == 6
     assert all(u.is_verified for u in db.session.scalars(select(User)))
 
@@ -61,7 +63,7 @@ def test_if_empty_does_nothing_the_second_time(app, ctx):
     first = _seed(app, "--if-empty")
     assert "Demo logins" in first
     users, organisations = count(User), count(Organisation)
-    assert (users, organisations) == (1 + 3 + 8 + 6, 11)
+    assert (users, organisations) == (1 + 3 + 2 + 8 + 6, 12)  # + finance and the publisher waiting for approval
 
     second = _seed(app, "--if-empty")
 
@@ -115,7 +117,7 @@ def test_seed_demo_shows_every_invoice_state(app, ctx, client, login_as):
     for its payer and for the publisher) and a refund on a paid invoice waiting for the publisher to send."""
     _seed(app)
     db.session.expire_all()
-    publishers = [o for o in db.session.scalars(select(Organisation)) if o.is_publisher]
+    publishers = [o for o in db.session.scalars(select(Organisation)) if o.is_publisher and o.is_approved]
     assert all(payee.details_for(o) is not None for o in publishers)
 
     invoices = db.session.scalars(select(Payment).where(Payment.invoice_reference.is_not(None))).all()
