@@ -73,6 +73,11 @@ class MemberRole(StrEnum):
     MEMBER = "member"
     FINANCE = "finance"
 
+    @property
+    def phrase(self) -> str:
+        """The role in a sentence: "invited you as a finance person"."""
+        return {"owner": "an owner", "member": "a member", "finance": "a finance person"}[self.value]
+
 
 class MembershipStatus(StrEnum):
     """Active members, people who asked to join and wait for an owner, and memberships ended by closing an account."""
@@ -212,3 +217,8 @@ class Invitation(TimestampMixin, db.Model):
 
     organisation = relationship("Organisation", lazy="joined")
     invited_by = relationship("User")
+
+    @property
+    def role_phrase(self) -> str:
+        """The role offered, in a sentence ("as a finance person")."""
+        return MemberRole(self.role).phrase

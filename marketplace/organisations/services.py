@@ -332,7 +332,15 @@ def invite(organisation: Organisation, email: str, role: str, actor: User) -> In
     db.session.add(invitation)
     audit.record("invitation.sent", obj=invitation, organisation=organisation, actor=actor, email=email, role=role)
     link = url_for("organisations.accept_invitation", token=token, _external=True)
-    send_email(email, "invitation", organisation=organisation, inviter=actor, link=link, days=days, role=role)
+    send_email(
+        email,
+        "invitation",
+        organisation=organisation,
+        inviter=actor,
+        link=link,
+        days=days,
+        role=MemberRole(role).phrase,
+    )
     return invitation
 
 

@@ -218,3 +218,19 @@ def test_stale_member_invitation_never_demotes_the_last_owner(client, sign_in, t
     fresh()
     [membership] = db.session.scalars(db.select(Membership).where(Membership.organisation_id == org)).all()
     assert (membership.user_id, membership.role, membership.status) == (guest.id, "owner", "active")
+
+
+def test_a_finance_invitation_says_finance(client, ctx, login_as, outbox):
+    """The email and the invitation page name the role offered: a finance person, not "a member"."""
+    from marketplace.organisations import services
+
+    owner = factories.user(name="Olive Officer", role="publisher")
+    council = factories.publisher(owner)
+    services.invite(council, "fin@example.com", "finance", owner)
+    db.session.commit()
+    [message] = outbox.to("fin@example.com")
+    assert "as a finance person" in message.get_body(preferencelist=("plain",)).get_content()
+    invitee = factories.user(email="fin@example.com")
+    db.session.commit()
+    login_as(invitee)
+    assert "as a finance person" in client.get("/organisations/invitations").get_data(as_text=True)
