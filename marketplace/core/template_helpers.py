@@ -38,6 +38,15 @@ def format_datetime(moment) -> str:
     return f"{format_date(moment)} at {format_time(moment)}" if moment else ""
 
 
+def format_span(start, end) -> str:
+    """'3 March 2026, 9:30am to 12:30pm' within one UK day; otherwise both moments in full."""
+    if not start or not end:
+        return format_datetime(start or end)
+    if to_london(start).date() == to_london(end).date():
+        return f"{format_date(start)}, {format_time(start)} to {format_time(end)}"
+    return f"{format_datetime(start)} to {format_datetime(end)}"
+
+
 def _error_anchor(field) -> str:
     """The id of the input to fix: a date's or time's first wrong part, else the field's own id."""
     anchor = getattr(field, "error_anchor", None)
@@ -61,6 +70,7 @@ def register(app: Flask) -> None:
     app.add_template_global(error_summary, "wtforms_errors")
     app.add_template_global(autocomplete_on_page)
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_global(format_span, "timespan")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_pence, "money")
     app.add_template_global(navigation)

@@ -342,3 +342,16 @@ def test_no_hold_sentence_for_free_places_even_by_card(client, login_as, world, 
     page = check(client, world, ANN)
     assert HOLD not in text(page) and "How you pay" not in summary(page, "bs-check-price")
     assert summary(page, "bs-check-price")["Total"] == "Free"
+
+
+def test_a_session_within_one_day_is_written_once_with_its_times():
+    """'7 December 2026, 9:30am to 12:30pm', not the date twice; across days both moments in full."""
+    from datetime import UTC, datetime
+
+    from marketplace.core.template_helpers import format_span
+
+    start = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    assert format_span(start, start.replace(hour=12)) == "7 December 2026, 9:30am to 12:30pm"
+    assert (
+        format_span(start, start.replace(day=8, hour=12)) == "7 December 2026 at 9:30am to 8 December 2026 at 12:30pm"
+    )
