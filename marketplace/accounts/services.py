@@ -155,7 +155,8 @@ def set_password(user: User, new_password: str, *, keep_signed_in: bool) -> None
         sessions.start_session(user)
 
 
-PASSWORD_CHECKS_THROTTLED = "You have entered a wrong password too many times. Wait 5 minutes, then try again"
+# A message, not a password (bandit B105 reads the name).
+PASSWORD_CHECKS_THROTTLED = "You have entered a wrong password too many times. Wait 5 minutes, then try again"  # nosec B105
 
 
 def confirm_password(user: User, password: str, wrong: str) -> None:
