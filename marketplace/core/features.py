@@ -55,6 +55,8 @@ class Task:
     text: str
     href: str
     hint: str = ""
+    status: str = "To do"  # the tag beside it
+    colour: str = "blue"  # the tag's GOV.UK colour: "red" for something overdue
 
 
 @dataclass(frozen=True)

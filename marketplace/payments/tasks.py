@@ -62,11 +62,11 @@ def overdue_tasks(user) -> list[Task]:
         due = format_date(payment.due_on, year=False)
         payee = payment.payee_organisation.name if payment.payee_organisation else "Backstop"
         text = f"Pay invoice {payment.invoice_reference} ({money}, due {due})"
-        tasks.append(Task(text, _invoice(payment), hint=f"Overdue: pay {payee}"))
+        tasks.append(Task(text, _invoice(payment), hint=f"Overdue: pay {payee}", status="Overdue", colour="red"))
     for payment in overdue_to_chase(user):
         text = f"Invoice {payment.invoice_reference} to {payment.payer_name} is overdue"
         hint = f"{format_pence(payment.refundable_pence)} was due by {format_date(payment.due_on)}"
-        tasks.append(Task(text, _invoice(payment), hint=hint))
+        tasks.append(Task(text, _invoice(payment), hint=hint, status="Overdue", colour="red"))
     return tasks
 
 

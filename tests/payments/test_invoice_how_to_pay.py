@@ -310,3 +310,16 @@ def test_overdue_tasks_cost_the_same_queries_for_two_invoices_as_for_twelve(worl
     many = {who: queries(getattr(world, who)) for who in ("owner", "finance")}
     assert {who: count for who, (count, _) in few.items()} == {who: count for who, (count, _) in many.items()}
     assert [tasks for _, tasks in few.values()] == [2, 2] and [tasks for _, tasks in many.values()] == [12, 12]
+
+
+def test_overdue_tasks_carry_a_red_overdue_tag_not_to_do(client, login_as, world, clock):
+    """On the dashboard an overdue invoice stands out: its task's tag says Overdue, in red (others say To do)."""
+    from tests.pages import soup
+
+    clock.advance(days=15)
+    login_as(world.owner)
+    page = soup(client.get("/dashboard"))
+    reference = world.payment.invoice_reference
+    [item] = [li for li in page.select(".govuk-task-list__item") if reference in li.get_text()]
+    tag = item.select_one(".govuk-tag")
+    assert tag.get_text(strip=True) == "Overdue" and "govuk-tag--red" in tag["class"]
