@@ -26,7 +26,7 @@ def join_waiting_list(session: TrainingSession, user, organisation, people: list
     session = lock_session(session.id)  # two joins at once cannot both pass the checks below, nor a cancellation
     if not session.takes_offers:
         raise DomainError("This session is not open for booking")
-    existing = _live_entry_id(session.id, user.id)
+    existing = live_entry_id(session.id, user.id)
     if existing is not None:
         raise AlreadyWaiting("You are already on the waiting list for this session. You cannot join it twice", existing)
     if not people or len(people) > session.capacity:
@@ -56,7 +56,7 @@ class AlreadyWaiting(DomainError):
         self.entry_id = entry_id
 
 
-def _live_entry_id(session_id: int, user_id: int) -> int | None:
+def live_entry_id(session_id: int, user_id: int) -> int | None:
     """The person's waiting or offered entry for the session, if any."""
     query = select(WaitingListEntry.id).where(
         WaitingListEntry.session_id == session_id,

@@ -184,3 +184,14 @@ def test_your_bookings_lists_your_waiting_lists(client, login_as, world):
     page = client.get("/training/bookings")
     assert "Waiting lists" in text(page) and "Moving people safely" in text(page)
     assert soup(page).select_one(f"a[href='/training/waiting-list/{entry.id}']") is not None
+
+
+def test_the_session_page_says_you_are_on_its_waiting_list(client, login_as, world):
+    """Instead of offering to join again, the session page links to your place on its waiting list."""
+    entry = factories.waiting_entry(world.session, world.owner, world.enterprise)
+    db.session.commit()
+    login_as(world.owner)
+    page = client.get(f"/training/sessions/{world.session.id}")
+    assert "You are on the waiting list for this session." in text(page)
+    assert "Join the waiting list" not in text(page)
+    assert soup(page).select_one(f"a[href='/training/waiting-list/{entry.id}']") is not None

@@ -6,7 +6,7 @@ from flask_login import current_user
 from ...core.pagination import paginate
 from ...core.permissions import allows, public, signed_in
 from ...extensions import db
-from .. import calendar, catalogue
+from .. import calendar, catalogue, waiting
 from .. import permissions as access
 from ..forms_booking import catalogue_filter_form
 from .blueprint import bp
@@ -66,6 +66,7 @@ def show_session(session_id: int):
         attendee_names=access.attendee_names(current_user, session) if private else [],
         bookable=catalogue.is_bookable(session),
         may_book=not current_user.is_authenticated or allows(current_user, "may_book", session),
+        waiting_entry_id=waiting.live_entry_id(session.id, current_user.id) if current_user.is_authenticated else None,
         booking_closed=catalogue.booking_closed(session),
         title=session.course.title,
     )
