@@ -243,7 +243,7 @@ class Attendee(HasStatus, TimestampMixin, db.Model):
     booking_id: Mapped[int] = mapped_column(ForeignKey("training_bookings.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), index=True)  # "Your bookings": places booked for this address
     status: Mapped[str] = mapped_column(String(20), default=AttendeeStatus.BOOKED)
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
