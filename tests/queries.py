@@ -6,6 +6,8 @@ from sqlalchemy import event
 
 from marketplace.extensions import db
 
+MAX_QUERIES = 10  # the most SQL statements any page may send, whatever the size of the data (issue 9)
+
 
 @contextmanager
 def counted_queries():

@@ -9,6 +9,7 @@ from marketplace.training import calendar
 from marketplace.training.models import Topic
 
 from . import factories
+from .queries import MAX_QUERIES, counted_queries
 
 PUBLIC = {
     "static",
@@ -240,13 +241,19 @@ def test_allowed_personas_reach_their_pages(app, world, login_as, client, person
     """Every GET page a persona is allowed to see opens for them (or redirects for a reason of state, e.g. too early)."""
     people, values = world
     login_as(people[persona])
+    too_many = []
     for rule in sorted(_rules(app), key=lambda r: r.endpoint):
         if persona in ALLOWED[rule.endpoint] and "GET" in rule.methods:
-            response = client.get(_url(app, rule, values))
+            db.session.expire_all()  # as in a fresh request: nothing the fixture loaded is reused
+            with counted_queries() as statements:
+                response = client.get(_url(app, rule, values))
             redirected_by_state = response.status_code == 302 and "/sign-in" not in response.headers["Location"]
             assert response.status_code == 200 or redirected_by_state, (
                 f"{rule.endpoint} as {persona}: {response.status_code}"
             )
+            if len(statements) > MAX_QUERIES:
+                too_many.append(f"{rule.endpoint}: {len(statements)} SQL statements")
+    assert too_many == [], f"pages over {MAX_QUERIES} SQL statements as {persona}"
 
 
 def test_public_pages_open_without_signing_in(app, world, client):

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..core.models import TimestampMixin
 from ..core.notifications import EmailChoice
@@ -41,8 +41,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     pseudonym: Mapped[str | None] = mapped_column(String(12), unique=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    memberships = relationship("Membership", back_populates="user", lazy="selectin")
-    relief_profile = relationship("ReliefWorkerProfile", back_populates="user", uselist=False, lazy="selectin")
+    # How many notifications the person has not opened: loaded with them once per request (core/feature.py), else None.
+    unread_notifications: Mapped[int | None] = query_expression()
+
+    memberships = relationship("Membership", back_populates="user")
+    relief_profile = relationship("ReliefWorkerProfile", back_populates="user", uselist=False)
 
     @property
     def is_active(self) -> bool:

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from ..core.clock import utcnow
+from ..core.features import signed_in_loads
 from ..extensions import db, login_manager
 from .models import User, UserSession
 
@@ -60,13 +61,20 @@ def purge_expired_sessions(now) -> int:
 def load_user(user_id: str) -> User | None:
     """The signed-in person, only if the cookie's session still exists server-side and belongs to them."""
     token = session.get(_KEY)
-    if not token:
+    if not token or not user_id.isdigit():
         return None
-    row = db.session.get(UserSession, _hash(token))
-    if row is None or str(row.user_id) != user_id or row.expires_at <= utcnow():
+    query = (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == _hash(token), UserSession.user_id == int(user_id), UserSession.expires_at > utcnow())
+        .options(*signed_in_loads())
+    )
+    found = db.session.execute(query).unique().first()
+    if found is None:
         return None
+    row, user = found
     _slide_expiry(row)
-    return row.user if row.user.is_active else None
+    return user if user.is_active else None
 
 
 def _slide_expiry(row: UserSession) -> None:

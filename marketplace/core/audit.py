@@ -38,8 +38,8 @@ class AuditEvent(db.Model):
     request_id: Mapped[str | None] = mapped_column(String(36))
     ip: Mapped[str | None] = mapped_column(String(45))
 
-    actor = relationship("User", lazy="joined")
-    organisation = relationship("Organisation", lazy="joined")
+    actor = relationship("User")
+    organisation = relationship("Organisation")
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -1,6 +1,9 @@
 """Core's own pages, tables and jobs, plugged in like a feature's: notifications and their digests, audit events,
 sent emails; what they hold about a person and how long."""
 
+from sqlalchemy.orm import with_expression
+
+from ..accounts.models import User
 from . import audit, mail, notifications, personal_data
 from .features import Feature, Job, NavItem, NavLink, PersonalData, Retention, signed_in
 from .views import bp
@@ -27,6 +30,7 @@ feature = Feature(
         ),
     ),
     navigation=(NavItem(70, _notifications_link),),
+    signed_in_loads=(lambda: with_expression(User.unread_notifications, notifications.unread_count_of(User.id)),),
     # After the other features (accounts aside), so the audit events they record while closing an account are redacted.
     personal_data=(PersonalData(80, export=personal_data.export, anonymise=personal_data.anonymise),),
     retention=(

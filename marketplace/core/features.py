@@ -200,6 +200,9 @@ class Feature:
     retention: tuple[Retention, ...] = ()
     # What the feature does when its payments change: objects with a `purpose` (payments.hooks.PurposeHandlers).
     payment_purposes: tuple[Any, ...] = ()
+    # What every page reads of the signed-in person (navigation, permissions): callables returning loader options
+    # for User (e.g. `lambda: joinedload(User.memberships)`), applied in the one query that loads them per request.
+    signed_in_loads: tuple[Callable[[], Any], ...] = ()
 
     def register(self, app: Flask) -> None:
         """Register the feature's blueprints and plug the rest into the app's registry."""
@@ -235,6 +238,11 @@ class Registry:
     def _sorted(self, kind: str) -> list:
         items = [item for feature in self.features.values() for item in getattr(feature, kind)]
         return sorted(items, key=lambda item: item.order)
+
+    @property
+    def signed_in_loads(self) -> list:
+        """Every feature's loader options for the signed-in person."""
+        return [load() for feature in self.features.values() for load in feature.signed_in_loads]
 
     @property
     def dashboard_tasks(self) -> list[DashboardTasks]:
@@ -319,6 +327,11 @@ def dashboard_links_for(user) -> list[tuple[str, list[NavLink]]]:
         if links:
             grouped.setdefault(source.heading, []).extend(links)
     return list(grouped.items())
+
+
+def signed_in_loads() -> list:
+    """Loader options for the signed-in person, so navigation and permission checks read no more rows per page."""
+    return registry().signed_in_loads
 
 
 def navigation_for(user) -> list[NavLink]:

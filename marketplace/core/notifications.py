@@ -116,10 +116,18 @@ def fan_out(key: str, user_ids: list[int], kind: str, *, title: str, body: str, 
     return len(new_ids)
 
 
+def unread_count_of(user_id_column):
+    """A correlated count of the unread notifications of the person in `user_id_column` (to load with them)."""
+    query = select(func.count()).where(Notification.user_id == user_id_column, Notification.read_at.is_(None))
+    return query.scalar_subquery()
+
+
 def unread_count(user) -> int:
-    """How many notifications the person has not opened."""
-    query = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    return db.session.scalar(query) or 0
+    """How many notifications the person has not opened (as loaded with them this request, if it was)."""
+    loaded = getattr(user, "unread_notifications", None)
+    if loaded is not None:
+        return loaded
+    return db.session.scalar(select(unread_count_of(user.id))) or 0
 
 
 def mark_all_read(user) -> None:

@@ -19,4 +19,4 @@ class ReliefWorkerProfile(TimestampMixin, db.Model):
     about: Mapped[str | None] = mapped_column(Text)
 
     user = relationship("User", back_populates="relief_profile")
-    area = relationship("Area", lazy="joined")
+    area = relationship("Area")

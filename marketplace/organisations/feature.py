@@ -1,6 +1,9 @@
 """Organisations plug in: their pages and tables, how long invitations are kept, what they hold about a person,
 dashboard tasks, sections and links, and one navigation link."""
 
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import User
 from ..core.features import DashboardLinks, DashboardSection, DashboardTasks, Feature, PersonalData, Retention, nav_link
 from . import models, permissions, personal_data
 from .dashboard import (
@@ -13,6 +16,11 @@ from .dashboard import (
 )
 from .services import purge_expired_invitations
 from .views import bp
+
+
+def _memberships_with_organisations():
+    """Every page's permission checks and navigation read the person's memberships and their organisations."""
+    return joinedload(User.memberships).joinedload(models.Membership.organisation)
 
 
 def _belongs_to_one(user) -> bool:
@@ -48,4 +56,5 @@ feature = Feature(
         DashboardLinks(32, "Get started", invitation_links),
     ),
     navigation=(nav_link(40, "Your organisations", "organisations.index", shown_to=_belongs_to_one),),
+    signed_in_loads=(_memberships_with_organisations,),
 )

@@ -137,8 +137,8 @@ class Organisation(HasStatus, TimestampMixin, db.Model):
     postcode: Mapped[str | None] = mapped_column(String(10))
     registration_number: Mapped[str | None] = mapped_column(String(30))
 
-    area = relationship("Area", lazy="joined")
-    served_areas = relationship("Area", secondary=organisation_areas, lazy="selectin", order_by="Area.name")
+    area = relationship("Area")
+    served_areas = relationship("Area", secondary=organisation_areas, order_by="Area.name")
     memberships = relationship("Membership", back_populates="organisation", cascade="all, delete-orphan")
 
     @property
@@ -183,8 +183,8 @@ class Membership(HasStatus, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(10), default=MemberRole.MEMBER)
     status: Mapped[str] = mapped_column(String(10), default=MembershipStatus.ACTIVE)
 
-    user = relationship("User", back_populates="memberships", lazy="joined")
-    organisation = relationship("Organisation", back_populates="memberships", lazy="joined")
+    user = relationship("User", back_populates="memberships")
+    organisation = relationship("Organisation", back_populates="memberships")
 
     @property
     def is_active(self) -> bool:
@@ -215,7 +215,7 @@ class Invitation(TimestampMixin, db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    organisation = relationship("Organisation", lazy="joined")
+    organisation = relationship("Organisation")
     invited_by = relationship("User")
 
     @property

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import User
 from ..core import audit, states
@@ -393,6 +394,18 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
     audit.record(
         "invitation.revoked", obj=invitation, organisation=invitation.organisation, actor=actor, email=invitation.email
     )
+
+
+def current_members(organisation: Organisation) -> list[Membership]:
+    """Memberships whose person has not closed their account, with the person, by status then name."""
+    query = (
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .where(Membership.organisation_id == organisation.id, Membership.status != MembershipStatus.ENDED)
+        .order_by(Membership.status, func.lower(User.name), Membership.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def open_invitations(organisation: Organisation) -> list[Invitation]:

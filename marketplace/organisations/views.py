@@ -141,9 +141,7 @@ def members(organisation: Organisation):
     return render_template(
         "organisations/members.html",
         organisation=organisation,
-        memberships=sorted(
-            (m for m in organisation.memberships if not m.has_ended), key=lambda m: (m.status, m.user.name.lower())
-        ),
+        memberships=services.current_members(organisation),
         invitations=services.open_invitations(organisation),
         can_manage=allows(current_user, "organisation_owner", organisation),
         title=f"Members of {organisation.name}",

@@ -125,7 +125,7 @@ class Payment(HasStatus, TimestampMixin, db.Model):
     payer_organisation = relationship("Organisation", foreign_keys=[payer_organisation_id])
     payer_user = relationship("User")
     payee_organisation = relationship("Organisation", foreign_keys=[payee_organisation_id])
-    refunds = relationship("Refund", back_populates="payment", order_by="Refund.id", lazy="selectin")
+    refunds = relationship("Refund", back_populates="payment", order_by="Refund.id")
 
     @property
     def refundable_pence(self) -> int:

@@ -7,7 +7,7 @@ every status change goes through core/states.change() with the payments' own aud
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core import audit
 from ..core.clock import utcnow
@@ -372,9 +372,10 @@ def invoices_query(organisation, status: str | None = None):
             (Payment.payee_organisation_id == organisation.id) | (Payment.payer_organisation_id == organisation.id),
         )
         .options(
-            selectinload(Payment.payer_organisation),
-            selectinload(Payment.payer_user),
-            selectinload(Payment.payee_organisation),
+            joinedload(Payment.payer_organisation),
+            joinedload(Payment.payer_user),
+            joinedload(Payment.payee_organisation),
+            selectinload(Payment.refunds),  # its status says "Paid, refund due" while a refund is still to send
         )
         .order_by(Payment.created_at.desc(), Payment.id.desc())
     )

@@ -40,7 +40,10 @@ def roster(session_id: int) -> list[Attendee]:
     query = (
         select(Attendee)
         .join(Attendee.booking)
-        .options(contains_eager(Attendee.booking))
+        .options(
+            contains_eager(Attendee.booking).joinedload(Booking.booker),
+            contains_eager(Attendee.booking).joinedload(Booking.organisation),
+        )
         .where(Attendee.session_id == session_id)
         .order_by(Booking.status, Attendee.name, Attendee.id)
     )

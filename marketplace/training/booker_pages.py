@@ -55,7 +55,7 @@ def _bookings_of(user) -> Select:
         select(Booking)
         .join(Booking.session)
         .where(Booking.booker_id == user.id)
-        .options(contains_eager(Booking.session), selectinload(Booking.payment))
+        .options(contains_eager(Booking.session).joinedload(TrainingSession.course), selectinload(Booking.payment))
     )
 
 
@@ -79,6 +79,7 @@ def waiting_entries(user) -> list[WaitingListEntry]:
             WaitingListEntry.status.in_((WaitStatus.WAITING, WaitStatus.OFFERED)),
             TrainingSession.starts_at > utcnow(),
         )
+        .options(contains_eager(WaitingListEntry.session).joinedload(TrainingSession.course))
         .order_by(TrainingSession.starts_at, WaitingListEntry.id)
     )
     return list(db.session.scalars(query).unique())
@@ -107,7 +108,10 @@ def places_booked_for(user) -> list[Attendee]:
             Booking.booker_id != user.id,
             TrainingSession.starts_at > utcnow(),
         )
-        .options(selectinload(Attendee.booking))
+        .options(
+            contains_eager(Attendee.booking).joinedload(Booking.booker),
+            contains_eager(Attendee.booking).joinedload(Booking.session).joinedload(TrainingSession.course),
+        )
         .order_by(TrainingSession.starts_at)
     )
     return list(db.session.scalars(query))

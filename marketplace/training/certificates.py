@@ -9,14 +9,20 @@ import segno
 from flask import url_for
 from fpdf import FPDF
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..core.clock import to_london, utcnow
 from ..core.template_helpers import format_date
 from ..core.urls import links_context
 from ..extensions import db
-from .models import TrainingRecord
+from .models import Course, TrainingRecord
 
 EXPIRING_DAYS = 90
+
+
+def _shown() -> tuple:
+    """What a record is shown with wherever it is listed: its topic, and its course with the publisher."""
+    return (joinedload(TrainingRecord.topic), joinedload(TrainingRecord.course).joinedload(Course.organisation))
 
 
 def find_by_number(number: str) -> TrainingRecord | None:
@@ -24,7 +30,8 @@ def find_by_number(number: str) -> TrainingRecord | None:
     cleaned = re.sub(r"[\s-]", "", (number or "").upper()[:40]).removeprefix("BSC")
     if not cleaned:
         return None
-    return db.session.scalar(select(TrainingRecord).where(TrainingRecord.certificate_number == f"BSC-{cleaned}"))
+    query = select(TrainingRecord).where(TrainingRecord.certificate_number == f"BSC-{cleaned}").options(*_shown())
+    return db.session.scalar(query)
 
 
 def today() -> date:
@@ -45,7 +52,7 @@ def records_of_person(user) -> Select:
     query = select(TrainingRecord).where(
         or_(TrainingRecord.user_id == user.id, TrainingRecord.email == user.email.lower())
     )
-    return query.order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+    return query.options(*_shown()).order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
 
 
 PROFILE_RECORDS = 10
@@ -60,7 +67,7 @@ def recent_records_of_person(user, limit: int = PROFILE_RECORDS) -> tuple[list[T
 def records_of_organisation(organisation_id: int) -> Select:
     """Every record of an enterprise's staff, newest first."""
     query = select(TrainingRecord).where(TrainingRecord.organisation_id == organisation_id)
-    return query.order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+    return query.options(*_shown()).order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
 
 
 def expiring_soon(organisation_id: int, days: int = EXPIRING_DAYS) -> list[TrainingRecord]:
@@ -70,7 +77,7 @@ def expiring_soon(organisation_id: int, days: int = EXPIRING_DAYS) -> list[Train
         TrainingRecord.organisation_id == organisation_id,
         TrainingRecord.expires_on >= start,
         TrainingRecord.expires_on <= start + timedelta(days=days),
-    )
+    ).options(*_shown())
     return list(db.session.scalars(query.order_by(TrainingRecord.expires_on, TrainingRecord.person_name)))
 
 

@@ -4,8 +4,8 @@ the courses a publisher runs with their next sessions; the training links."""
 from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..core.clock import to_london, utcnow
 from ..core.features import NavLink, Task
@@ -34,8 +34,10 @@ def _when(moment) -> str:
 
 
 def _offers(user) -> list[Task]:
-    query = select(WaitingListEntry).where(
-        WaitingListEntry.user_id == user.id, WaitingListEntry.status == WaitStatus.OFFERED
+    query = (
+        select(WaitingListEntry)
+        .where(WaitingListEntry.user_id == user.id, WaitingListEntry.status == WaitStatus.OFFERED)
+        .options(joinedload(WaitingListEntry.session).joinedload(TrainingSession.course))
     )
     return [
         Task(
@@ -48,7 +50,11 @@ def _offers(user) -> list[Task]:
 
 
 def _unpaid(user) -> list[Task]:
-    query = select(Booking).where(Booking.booker_id == user.id, Booking.status == BookingStatus.RESERVED)
+    query = (
+        select(Booking)
+        .where(Booking.booker_id == user.id, Booking.status == BookingStatus.RESERVED)
+        .options(joinedload(Booking.session).joinedload(TrainingSession.course))
+    )
     return [
         Task(
             f"Finish paying for {b.session.course.title}",
@@ -66,6 +72,7 @@ def _attendance(user) -> list[Task]:
     query = (
         select(TrainingSession)
         .join(Course)
+        .options(contains_eager(TrainingSession.course))
         .where(Course.organisation_id.in_(org_ids), TrainingSession.status == SessionStatus.SCHEDULED)
         .where(TrainingSession.starts_at <= utcnow())
         .where(TrainingSession.id.in_(select(Attendee.session_id).where(Attendee.status == AttendeeStatus.BOOKED)))
@@ -115,11 +122,9 @@ def courses_section(user) -> dict | None:
     organisations = [m.organisation for m in active_memberships(user) if can_publish(user, m.organisation)]
     if not organisations:
         return None
-    courses = _soonest_courses([organisation.id for organisation in organisations])
-    sessions = _next_sessions([course.id for course in courses])
     return {
         "organisations": organisations,
-        "courses": [(course, sessions.get(course.id, [])) for course in courses],
+        "courses": _courses_with_next_sessions([organisation.id for organisation in organisations]),
     }
 
 
@@ -128,48 +133,51 @@ def _upcoming():
     return (TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.ends_at > utcnow())
 
 
-def _soonest_courses(org_ids: list[int]) -> list[Course]:
-    """The organisations' live courses, those with the soonest next session first (one query)."""
+def _courses_with_next_sessions(org_ids: list[int]) -> list[tuple[Course, list[TrainingSession]]]:
+    """Up to COURSES_SHOWN of the organisations' live courses, those with the soonest next session first, each with
+    up to SESSIONS_SHOWN upcoming sessions, soonest first: one query, however many courses and sessions."""
     next_start = (
         select(TrainingSession.course_id, func.min(TrainingSession.starts_at).label("starts_at"))
         .where(*_upcoming())
         .group_by(TrainingSession.course_id)
         .subquery()
     )
-    query = (
-        select(Course)
+    chosen = (
+        select(Course.id, next_start.c.starts_at.label("next_at"))
         .outerjoin(next_start, next_start.c.course_id == Course.id)
         .where(Course.organisation_id.in_(org_ids), Course.status != CourseStatus.ARCHIVED)
         .order_by(next_start.c.starts_at.is_(None), next_start.c.starts_at, Course.title, Course.id)
         .limit(COURSES_SHOWN)
-        .options(lazyload(Course.eligible_areas))  # not shown here: no query for them
+        .subquery()
     )
-    return list(db.session.scalars(query))
-
-
-def _next_sessions(course_ids: list[int]) -> dict[int, list[TrainingSession]]:
-    """Up to SESSIONS_SHOWN upcoming sessions of each course, soonest first (one query, however many courses)."""
-    if not course_ids:
-        return {}
     place = func.row_number().over(
         partition_by=TrainingSession.course_id, order_by=(TrainingSession.starts_at, TrainingSession.id)
     )
     ranked = (
         select(TrainingSession.id, place.label("place"))
-        .where(TrainingSession.course_id.in_(course_ids), *_upcoming())
+        .where(TrainingSession.course_id.in_(select(chosen.c.id)), *_upcoming())
         .subquery()
     )
+    shown = select(ranked.c.id).where(ranked.c.place <= SESSIONS_SHOWN)
     query = (
-        select(TrainingSession)
-        .join(ranked, ranked.c.id == TrainingSession.id)
-        .where(ranked.c.place <= SESSIONS_SHOWN)
-        .order_by(TrainingSession.starts_at, TrainingSession.id)
-        .options(lazyload(TrainingSession.course))  # the courses are loaded already
+        select(Course, TrainingSession)
+        .join(chosen, chosen.c.id == Course.id)
+        .outerjoin(TrainingSession, and_(TrainingSession.course_id == Course.id, TrainingSession.id.in_(shown)))
+        .order_by(
+            chosen.c.next_at.is_(None),
+            chosen.c.next_at,
+            Course.title,
+            Course.id,
+            TrainingSession.starts_at,
+            TrainingSession.id,
+        )
     )
-    found: dict[int, list[TrainingSession]] = {}
-    for session in db.session.scalars(query):
-        found.setdefault(session.course_id, []).append(session)
-    return found
+    found: dict[Course, list[TrainingSession]] = {}
+    for course, session in db.session.execute(query):
+        found.setdefault(course, [])
+        if session is not None:
+            found[course].append(session)
+    return list(found.items())
 
 
 # --- links ------------------------------------------------------------------------------------------------------

@@ -87,9 +87,9 @@ class Course(HasStatus, TimestampMixin, db.Model):
     max_fte: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     status: Mapped[str] = mapped_column(String(20), default=CourseStatus.DRAFT, index=True)
 
-    organisation = relationship("Organisation", lazy="joined")
-    topic = relationship("Topic", lazy="joined")
-    eligible_areas = relationship("Area", secondary=course_areas, lazy="selectin", order_by="Area.name")
+    organisation = relationship("Organisation")
+    topic = relationship("Topic")
+    eligible_areas = relationship("Area", secondary=course_areas, order_by="Area.name")
     sessions = relationship("TrainingSession", back_populates="course", order_by="TrainingSession.starts_at")
 
     @property
@@ -138,7 +138,7 @@ class TrainingSession(HasStatus, TimestampMixin, db.Model):
     # Goes up whenever booked people are told of a change: calendar apps replace an event with a higher SEQUENCE.
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    course = relationship("Course", back_populates="sessions", lazy="joined")
+    course = relationship("Course", back_populates="sessions")
 
     @property
     def seats_left(self) -> int:
@@ -210,11 +210,11 @@ class Booking(HasStatus, TimestampMixin, db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancellation_reason: Mapped[str | None] = mapped_column(String(200))
 
-    session = relationship("TrainingSession", lazy="joined")
-    booker = relationship("User", lazy="joined")
+    session = relationship("TrainingSession")
+    booker = relationship("User")
     organisation = relationship("Organisation")
     payment = relationship("Payment")
-    attendees = relationship("Attendee", back_populates="booking", lazy="selectin", order_by="Attendee.id")
+    attendees = relationship("Attendee", back_populates="booking", order_by="Attendee.id")
 
     @property
     def can_cancel(self) -> bool:
@@ -248,7 +248,7 @@ class Attendee(HasStatus, TimestampMixin, db.Model):
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     booking = relationship("Booking", back_populates="attendees")
-    record = relationship("TrainingRecord", back_populates="attendee", uselist=False, lazy="selectin")
+    record = relationship("TrainingRecord", back_populates="attendee", uselist=False)
 
 
 class WaitingListEntry(HasStatus, TimestampMixin, db.Model):
@@ -270,8 +270,8 @@ class WaitingListEntry(HasStatus, TimestampMixin, db.Model):
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("training_bookings.id"))
 
-    session = relationship("TrainingSession", lazy="joined")
-    user = relationship("User", lazy="joined")
+    session = relationship("TrainingSession")
+    user = relationship("User")
     organisation = relationship("Organisation")
 
 
@@ -294,8 +294,8 @@ class TrainingRecord(TimestampMixin, db.Model):
     expiry_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     attendee = relationship("Attendee", back_populates="record")
-    topic = relationship("Topic", lazy="joined")
-    course = relationship("Course", lazy="joined")
+    topic = relationship("Topic")
+    course = relationship("Course")
 
 
 class CalendarFeed(TimestampMixin, db.Model):

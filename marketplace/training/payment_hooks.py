@@ -6,6 +6,7 @@ locks its session once (the order every seat change uses); the payments service 
 
 from flask import url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..core.notifications import notify
 from ..core.states import advance
@@ -29,7 +30,12 @@ def lock_booking_of(payment: Payment) -> Booking | None:
     ).one_or_none()
     if session is None:
         return None
-    query = select(Booking).where(Booking.payment_id == payment.id).execution_options(populate_existing=True)
+    query = (
+        select(Booking)
+        .where(Booking.payment_id == payment.id)
+        .options(joinedload(Booking.session).joinedload(TrainingSession.course))
+        .execution_options(populate_existing=True)
+    )
     return db.session.scalars(query).one()
 
 

@@ -2,12 +2,13 @@
 the training policies that routes and services name."""
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.permissions import is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: training's policies are loaded
 from ..cover.permissions import is_relief_worker
 from ..extensions import db
+from ..payments.models import Payment
 from ..organisations import permissions as org
 from .models import (
     Attendee,
@@ -170,7 +171,14 @@ def can_see_booked_session(user, booking: Booking) -> bool:
 
 def visible_booking(booking_id: int, user) -> Booking | None:
     """A booking the person may see, or None."""
-    booking = db.session.get(Booking, booking_id, options=[selectinload(Booking.payment)])
+    shown = (
+        joinedload(Booking.session).joinedload(TrainingSession.course).joinedload(Course.organisation),
+        joinedload(Booking.payment).selectinload(Payment.refunds),
+        joinedload(Booking.booker),
+        joinedload(Booking.organisation),
+        selectinload(Booking.attendees),
+    )  # what its pages show: one query for the booking, one for its people, one for any refunds
+    booking = db.session.get(Booking, booking_id, options=shown)
     return booking if booking is not None and can_view_booking(user, booking) else None
 
 
