@@ -30,6 +30,9 @@ ENVIRONMENT_SETTINGS = {
     "STRIPE_PUBLISHABLE_KEY": "STRIPE_PUBLISHABLE_KEY",
     "STRIPE_WEBHOOK_SECRET": "STRIPE_WEBHOOK_SECRET",
     "STRIPE_API_BASE": "STRIPE_API_BASE",
+    "NOTIFY_API_KEY": "NOTIFY_API_KEY",
+    "NOTIFY_SMS_TEMPLATE_ID": "NOTIFY_SMS_TEMPLATE_ID",
+    "NOTIFY_BASE_URL": "NOTIFY_BASE_URL",
 }
 
 
@@ -48,7 +51,10 @@ class Config:
 
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No "SELECT 1" before every request's first query (a round trip each time, about a tenth of a page's plumbing
+    # in `make bench`): connections are recycled after half an hour instead, and one dropped by a database restart
+    # fails a single request and is replaced (SQLAlchemy invalidates the pool on a disconnect).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
     REDIS_URL = None
     QUEUE_REDIS_URL = None  # Redis for the job queue (default: REDIS_URL); neither set: jobs run in-process
     QUEUE_NAME = "backstop"
@@ -95,6 +101,11 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = None
     STRIPE_WEBHOOK_SECRET = None
     STRIPE_API_BASE = None  # send Stripe API calls to another server (the tests' Stripe)
+
+    # Text messages through GOV.UK Notify (core/sms.py): sent for urgent alerts only when both are set.
+    NOTIFY_API_KEY = None  # "key name-service id-secret", as Notify's API integration page gives it
+    NOTIFY_SMS_TEMPLATE_ID = None  # a text message template whose whole content is ((message))
+    NOTIFY_BASE_URL = None  # send Notify API calls to another server (the tests' Notify); default: GOV.UK Notify
 
 
 class DevelopmentConfig(Config):

@@ -220,6 +220,7 @@ class Registry:
     jobs: dict[str, Job] = field(default_factory=dict)
     payment_purposes: dict[str, str] = field(default_factory=dict)  # purpose → the feature that declared it
     payment_handlers: dict[str, Any] = field(default_factory=dict)  # purpose → that feature's handlers
+    _signed_in_loads: tuple | None = None
 
     def add(self, feature: Feature) -> None:
         """Take in one feature; refuse a second feature of the same name, job name or payment purpose."""
@@ -240,9 +241,13 @@ class Registry:
         return sorted(items, key=lambda item: item.order)
 
     @property
-    def signed_in_loads(self) -> list:
-        """Every feature's loader options for the signed-in person."""
-        return [load() for feature in self.features.values() for load in feature.signed_in_loads]
+    def signed_in_loads(self) -> tuple:
+        """Every feature's loader options for the signed-in person (built once: they are the same every request)."""
+        if self._signed_in_loads is None:
+            self._signed_in_loads = tuple(
+                load() for feature in self.features.values() for load in feature.signed_in_loads
+            )
+        return self._signed_in_loads
 
     @property
     def dashboard_tasks(self) -> list[DashboardTasks]:
@@ -329,7 +334,7 @@ def dashboard_links_for(user) -> list[tuple[str, list[NavLink]]]:
     return list(grouped.items())
 
 
-def signed_in_loads() -> list:
+def signed_in_loads() -> tuple:
     """Loader options for the signed-in person, so navigation and permission checks read no more rows per page."""
     return registry().signed_in_loads
 
