@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, settings_from_environment
 
 from . import cli
-from .core import assets, template_helpers
+from .core import assets, jinja_speed, template_helpers
 from .core.errors import register_error_pages
 from .core.logs import configure_logging
 from .core.security import SecurityHeaders, instance_secret_key, register_security
@@ -81,6 +81,7 @@ def register_templates(app: Flask) -> None:
         ]
     )
     WTFormsHelpers(app)
+    jinja_speed.register(app)
     template_helpers.register(app)
 
 
