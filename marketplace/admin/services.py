@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..core.audit import AuditEvent
@@ -17,7 +18,11 @@ def audit_query(
     *, action: str | None, actor: str | None, organisation: str | None, date_from=None, date_to=None
 ) -> Select:
     """Audit events matching the filters, newest first (each filter uses an index or a join)."""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    query = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.organisation))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
     if action:
         query = query.where(AuditEvent.action.startswith(action.strip()))
     if actor:
@@ -35,7 +40,11 @@ def audit_query(
 
 def organisations_query(status: str | None) -> Select:
     """Councils and NHS bodies, optionally by status, oldest request first."""
-    query = select(Organisation).order_by(Organisation.created_at, Organisation.id)
+    query = (
+        select(Organisation)
+        .options(joinedload(Organisation.area), selectinload(Organisation.served_areas))
+        .order_by(Organisation.created_at, Organisation.id)
+    )
     if status:
         query = query.where(Organisation.status == status)
     return query

@@ -168,7 +168,14 @@ def _sessions_with_course() -> Select:
         select(TrainingSession)
         .join(TrainingSession.course)
         .join(Course.organisation)
-        .options(contains_eager(TrainingSession.course).contains_eager(Course.organisation))
+        .options(
+            contains_eager(TrainingSession.course).contains_eager(Course.organisation),
+            contains_eager(TrainingSession.course).joinedload(Course.topic),
+            contains_eager(TrainingSession.course).selectinload(Course.eligible_areas),
+            contains_eager(TrainingSession.course)
+            .contains_eager(Course.organisation)
+            .selectinload(Organisation.served_areas),
+        )
     )
 
 
