@@ -84,6 +84,7 @@ def app(tmp_path_factory):
         application.config["SEEDED_MAX_IDS"] = {
             name: db.session.scalar(select(func.max(db.metadata.tables[name].c.id))) for name in SEEDED_TABLES
         }
+        application.config["SEEDED_ROWS"] = {name: _rows(name) for name in SEEDED_TABLES}
     yield application
     with application.app_context():
         db.session.remove()
@@ -92,11 +93,26 @@ def app(tmp_path_factory):
         drop_scratch_database(os.environ["TEST_DATABASE_URL"], database_url)
 
 
+def _rows(name: str) -> dict[int, dict]:
+    """A seeded table's rows by id, as the migrations left them."""
+    table = db.metadata.tables[name]
+    return {row["id"]: dict(row) for row in db.session.execute(select(table)).mappings()}
+
+
+def _restore_seeded(application, name: str) -> None:
+    """Put back any seeded row a test changed (an admin may rename an area): later tests find them as seeded."""
+    table, seeded = db.metadata.tables[name], application.config["SEEDED_ROWS"][name]
+    for row_id, row in _rows(name).items():
+        if row_id in seeded and row != seeded[row_id]:
+            db.session.execute(table.update().where(table.c.id == row_id).values(**seeded[row_id]))
+
+
 def _empty_tables(application) -> None:
     db.session.rollback()
     for table in reversed(db.metadata.sorted_tables):
         if table.name in SEEDED_TABLES:
             db.session.execute(delete(table).where(table.c.id > application.config["SEEDED_MAX_IDS"][table.name]))
+            _restore_seeded(application, table.name)
         elif table.name not in KEEP_TABLES:
             db.session.execute(delete(table))
     db.session.commit()

@@ -315,7 +315,7 @@ def _property(client, method: str, token: str, urls, queries, forms, examples: i
 def _discover(app, client, rules, values: dict) -> tuple[dict, list[str]]:
     """Open each GET page once and read its forms: (method, endpoint) -> fields, and every field name seen."""
     plausible = _plausible()
-    by_path, names = {}, set(plausible) | {"page", "next", "status", "q", "topic", "area"}
+    by_path, names = {}, set(plausible) | {"page", "cursor", "next", "status", "q", "topic", "area"}
     for rule in rules:
         if "GET" not in rule.methods or rule.endpoint in {"static", "govuk_assets.static"}:
             continue
@@ -332,6 +332,7 @@ def _discover(app, client, rules, values: dict) -> tuple[dict, list[str]]:
         for method in ("GET", "POST"):
             fields[(method, rule.endpoint)] = _offered(by_path.get((method, path), {}), plausible)
         fields[("GET", rule.endpoint)].setdefault("page", [("2",)])
+        fields[("GET", rule.endpoint)].setdefault("cursor", [("WyJhIiwyLFsxXV0",)])  # a list's position (signed)
     return fields, sorted(names)
 
 

@@ -9,6 +9,11 @@ from ..accounts.models import User
 from ..core.audit import AuditEvent
 from ..organisations.models import Organisation
 
+# Newest first, then by id so the order is total (keyset pagination; ix_audit_events_at_id serves it).
+AUDIT_ORDER = (AuditEvent.at.desc(), AuditEvent.id.desc())
+# Oldest request first, then by id so the order is total (ix_organisations_created_at_id serves it).
+ORGANISATIONS_ORDER = (Organisation.created_at, Organisation.id)
+
 
 def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
@@ -21,7 +26,7 @@ def audit_query(
     query = (
         select(AuditEvent)
         .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.organisation))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .order_by(*AUDIT_ORDER)
     )
     if action:
         query = query.where(AuditEvent.action.startswith(action.strip()))
@@ -43,7 +48,7 @@ def organisations_query(status: str | None) -> Select:
     query = (
         select(Organisation)
         .options(joinedload(Organisation.area), selectinload(Organisation.served_areas))
-        .order_by(Organisation.created_at, Organisation.id)
+        .order_by(*ORGANISATIONS_ORDER)
     )
     if status:
         query = query.where(Organisation.status == status)

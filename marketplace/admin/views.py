@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..core.actions import attempt, submit
-from ..core.pagination import paginate
+from ..core.pagination import CURSOR_ARG, keyset_page
 from ..core.permissions import admin_only
 from ..extensions import db
 from ..organisations import areas as org_areas
@@ -21,7 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_only
 def index():
     """The admin home: what is waiting."""
-    pending = paginate(services.organisations_query(OrgStatus.PENDING), 1)
+    pending = keyset_page(services.organisations_query(OrgStatus.PENDING), services.ORGANISATIONS_ORDER, count=True)
     return render_template("admin/index.html", pending=pending, title="Platform admin")
 
 
@@ -32,7 +32,8 @@ def organisations():
     status = request.args.get("status") or None
     if status and status not in set(OrgStatus):
         abort(404)
-    page = paginate(services.organisations_query(status), request.args.get("page", 1, type=int))
+    query = services.organisations_query(status)
+    page = keyset_page(query, services.ORGANISATIONS_ORDER, request.args.get(CURSOR_ARG))
     return render_template(
         "admin/organisations.html", page=page, status=status, statuses=list(OrgStatus), title="Organisations"
     )
@@ -67,7 +68,7 @@ def audit():
     names = ("action", "actor", "organisation", "date_from", "date_to")
     valid = form.validate()
     query = services.audit_query(**{name: form[name].data if valid else None for name in names})
-    page = paginate(query, request.args.get("page", 1, type=int), per_page=50)
+    page = keyset_page(query, services.AUDIT_ORDER, request.args.get(CURSOR_ARG), per_page=50, count=True)
     return render_template("admin/audit.html", form=form, page=page, title="Audit log")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, String, Text, cast, event, or_, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, cast, event, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,9 +26,10 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at_id", "at", "id"),)  # the audit log's order, newest first
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(60), index=True)

@@ -18,9 +18,17 @@ from .clock import today
 
 
 class PartsInput:
-    """Renders a PartsField as the GOV.UK date input component: a fieldset, a legend, a hint and one box per part."""
+    """Renders a PartsField as the GOV.UK date input component: a fieldset, a legend, a hint and one box per part.
+    Built as govuk-frontend-wtf's widgets are (params, then the template), so templates/macros/fast.html can render
+    the same params."""
+
+    template = "govuk_frontend_wtf/date.html"  # {{ govukDateInput(params) }}
 
     def __call__(self, field, **kwargs) -> Markup:
+        return self.render(self.map_gov_params(field, **kwargs))
+
+    def map_gov_params(self, field, **kwargs) -> dict:
+        """The GOV.UK date input's params."""
         params = kwargs.get("params", {})
         error_parts = field.error_parts or (field.parts if field.errors else ())
         items = [
@@ -36,19 +44,17 @@ class PartsInput:
             for (part, label, width), value in zip(field.PARTS, field.shown_parts(), strict=True)
         ]
         legend = params.get("fieldset", {}).get("legend", {}).get("classes", "govuk-fieldset__legend--s")
+        return {
+            "id": field.id,
+            "fieldset": {"legend": {"text": field.label.text, "classes": legend}},
+            "hint": {"text": field.description} if field.description else None,
+            "errorMessage": {"text": field.errors[0]} if field.errors else None,
+            "items": items,
+        }
+
+    def render(self, params: dict) -> Markup:
         # render_template autoescapes every value put into the GOV.UK macro (bandit B704 does not apply)
-        return Markup(  # nosec B704
-            render_template(
-                "govuk_frontend_wtf/date.html",  # {{ govukDateInput(params) }}
-                params={
-                    "id": field.id,
-                    "fieldset": {"legend": {"text": field.label.text, "classes": legend}},
-                    "hint": {"text": field.description} if field.description else None,
-                    "errorMessage": {"text": field.errors[0]} if field.errors else None,
-                    "items": items,
-                },
-            )
-        )
+        return Markup(render_template(self.template, params=params))  # nosec B704
 
 
 class PartsField(Field):

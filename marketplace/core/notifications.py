@@ -39,6 +39,7 @@ class Notification(TimestampMixin, db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_user_read", "user_id", "read_at"),
+        Index("ix_notifications_user_id_created_at_id", "user_id", "created_at", "id"),  # a person's, newest first
         Index("uq_notifications_fan_out_key_user_id", "fan_out_key", "user_id", unique=True),
         Index("ix_notifications_emailed_at_created_at", "emailed_at", "created_at"),  # the digest's candidates
     )
@@ -77,16 +78,20 @@ def notify(user, kind: str, *, title: str, body: str = "", link: str | None = No
     return note
 
 
-def notify_each(people: Iterable, kind: str, *, title: str, body: str = "", link: str | None = None) -> None:
+def notify_each(
+    people: Iterable, kind: str, *, title: str, body: str = "", link: str | None = None, key: str | None = None
+) -> None:
     """Tell several people the same thing: once the transaction commits, one queued job notifies and emails each.
 
-    people are users or user ids. The notifications appear only after the commit (never if it rolls back).
+    people are users or user ids. The notifications appear only after the commit (never if it rolls back). key (up
+    to 32 characters): the fan-out's fixed key, for a caller that may itself run twice (a job), so each person is
+    told once; a new one each call by default.
     """
     user_ids = sorted({person if isinstance(person, int) else person.id for person in people})
     if None in user_ids:
         raise ValueError("Everyone to notify needs an id: flush new users first")
     if user_ids:
-        enqueue(fan_out, uuid.uuid4().hex, user_ids, kind, title=fit_title(title), body=body, link=link)
+        enqueue(fan_out, key or uuid.uuid4().hex, user_ids, kind, title=fit_title(title), body=body, link=link)
 
 
 def fan_out(key: str, user_ids: list[int], kind: str, *, title: str, body: str, link: str | None) -> int:

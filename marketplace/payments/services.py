@@ -60,12 +60,13 @@ def create_payment(
         payer_organisation=payer_organisation,
         payer_user=payer_user,
         payee_organisation=payee_organisation,
+        created_at=utcnow(),
     )
+    if provider.issues_invoice:  # an invoice is due the payee's terms after the day it is issued (in the INSERT)
+        payment.due_on = payee.due_date(payee_organisation, payee.issue_date(payment))
     db.session.add(payment)
     db.session.flush()
     provider.on_created(payment)
-    if provider.issues_invoice:  # an invoice is due the payee's terms after the day it is issued
-        payment.due_on = payee.due_date(payee_organisation, payee.issue_date(payment))
     audit.record("payment.created", obj=payment, organisation=payer_organisation, amount=amount_pence, purpose=purpose)
     return payment
 
@@ -362,6 +363,10 @@ def reconciliation_problems() -> list[str]:
 OVERDUE = "overdue"  # a filter, not a status: invoices awaiting payment past their due date
 
 
+# Newest first, then by id so the order is total (keyset pagination).
+INVOICES_ORDER = (Payment.created_at.desc(), Payment.id.desc())
+
+
 def invoices_query(organisation, status: str | None = None):
     """An organisation's invoices, raised by it or to it, newest first; optionally of one status (or OVERDUE)."""
     invoicing = invoicing_provider_names()
@@ -377,7 +382,7 @@ def invoices_query(organisation, status: str | None = None):
             joinedload(Payment.payee_organisation),
             selectinload(Payment.refunds),  # its status says "Paid, refund due" while a refund is still to send
         )
-        .order_by(Payment.created_at.desc(), Payment.id.desc())
+        .order_by(*INVOICES_ORDER)
     )
     if status == OVERDUE:
         return query.where(Payment.is_overdue)

@@ -10,7 +10,7 @@ from ..core import security
 from ..core.actions import attempt, submit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
-from ..core.pagination import paginate
+from ..core.pagination import CURSOR_ARG, keyset_page
 from ..core.permissions import allows, policy
 from ..organisations.models import Organisation
 from ..organisations.permissions import organisation_for
@@ -78,7 +78,8 @@ def invoices(organisation: Organisation):
     """Invoices an organisation raised (publishers) or received (enterprises), filtered by status."""
     status = request.args.get("status", "")
     status = status if status in STATUS_FILTERS else ""
-    page = paginate(services.invoices_query(organisation, status or None), request.args.get("page", 1, type=int))
+    query = services.invoices_query(organisation, status or None)
+    page = keyset_page(query, services.INVOICES_ORDER, request.args.get(CURSOR_ARG))
     verb = "raised by" if organisation.is_publisher else "for"
     return render_template(
         "payments/invoices.html",

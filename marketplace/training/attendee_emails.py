@@ -21,6 +21,12 @@ def _calendar_attachment(session: TrainingSession) -> tuple:
     return ((ICS_NAME, session_ics(session), "text/calendar"),)
 
 
+def booking_message_id(booking: Booking, what: str) -> str:
+    """The fixed Message-ID of one email about a booking (its delivery sends a Message-ID once: a job that runs
+    again sends nothing twice); the booking's creation time keeps it unique beyond this database's ids."""
+    return f"<training-booking-{booking.id}-{booking.created_at:%Y%m%d%H%M%S%f}-{what}@backstop.example>"
+
+
 def _booked(booking: Booking) -> list:
     return [attendee for attendee in booking.attendees if attendee.status == AttendeeStatus.BOOKED]
 
@@ -40,6 +46,7 @@ def email_attendees(booking: Booking) -> int:
         send_email(
             attendee.email,
             "training_place_booked",
+            message_id=booking_message_id(booking, f"place-{attendee.id}"),
             name=attendee.name,
             booking=booking,
             session=session,
@@ -59,6 +66,7 @@ def email_invoice(booking: Booking) -> bool:
     send_email(
         booking.booker.email,
         "training_invoice",
+        message_id=booking_message_id(booking, f"invoice-{payment.id}"),
         name=booking.booker.name,
         booking=booking,
         session=booking.session,

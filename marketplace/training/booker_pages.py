@@ -85,6 +85,10 @@ def waiting_entries(user) -> list[WaitingListEntry]:
     return list(db.session.scalars(query).unique())
 
 
+# Newest session first, then by booking id so the order is total (keyset pagination).
+PAST_BOOKINGS_ORDER = (TrainingSession.starts_at.desc(), Booking.id.desc())
+
+
 def past_bookings_query(user) -> Select:
     """The person's other bookings (past, cancelled or expired), newest session first, for pagination."""
     live_future = and_(
@@ -92,7 +96,7 @@ def past_bookings_query(user) -> Select:
         Booking.status.in_((BookingStatus.RESERVED, BookingStatus.CONFIRMED)),
         TrainingSession.status == SessionStatus.SCHEDULED,
     )
-    return _bookings_of(user).where(~live_future).order_by(TrainingSession.starts_at.desc(), Booking.id.desc())
+    return _bookings_of(user).where(~live_future).order_by(*PAST_BOOKINGS_ORDER)
 
 
 def places_booked_for(user) -> list[Attendee]:

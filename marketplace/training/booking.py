@@ -14,6 +14,7 @@ from ..core.errors import DomainError
 from ..core.mail import send_email
 from ..core.money import format_pence
 from ..core.notifications import Notification, notify, notify_each
+from ..core.queue import enqueue
 from ..core.states import advance, change
 from ..extensions import db
 from ..organisations.services import owners
@@ -21,7 +22,7 @@ from ..payments import services as payments
 from ..payments.models import PaymentPurpose, RefundStatus
 from ..payments.providers import CheckoutRequest
 from . import publisher_notices
-from .attendee_emails import email_attendees, email_invoice
+from .attendee_emails import booking_message_id, email_attendees, email_invoice
 from .calendar import booking_ics
 from .eligibility import check_eligible, price_for
 from .models import (
@@ -36,7 +37,7 @@ from .models import (
 )
 from .offers import offer_seats
 from .permissions import require
-from .seats import give_back_seats, lock_session, take_seats
+from .seats import give_back_seats, lock_session, seats_left, take_seats
 
 HOLD_MINUTES = 15
 log = logging.getLogger(__name__)
@@ -135,14 +136,17 @@ def check_booking(session: TrainingSession, booker, organisation, people: list[P
 def create_booking(
     session: TrainingSession, booker, organisation, people: list[Person], *, seats_held: bool = False
 ) -> Booking:
-    """Hold seats and record a reserved booking with its attendees (seats_held: a waiting-list offer already has them)."""
+    """Record a reserved booking with its attendees (and its payment, or its confirmation), then take its seats.
+
+    The seat change is the transaction's last statement: every row of the booking is written first, so the session
+    row is locked (by the conditional UPDATE) only from the seat change to the caller's commit, and people booking
+    one session at once wait for each other's seat change, never for each other's whole booking (when the places
+    have gone, the UPDATE changes nothing and the caller rolls the rows back). Emails and notices are queued jobs,
+    run after the commit.
+    seats_held: a waiting-list offer already holds the seats (its caller locked the session first).
+    """
     now = utcnow()
     people = _checked_people(session, booker, organisation, people)
-    if not seats_held and not take_seats(session.id, len(people)):
-        left = db.session.scalar(
-            select(TrainingSession.capacity - TrainingSession.seats_taken).where(TrainingSession.id == session.id)
-        )
-        raise SessionFull(max(0, left or 0), len(people))
     band, unit = price_for(session.course, booker, organisation)
     booking = Booking(
         session=session,
@@ -159,18 +163,21 @@ def create_booking(
         "booking.reserved", obj=booking, organisation=organisation, seats=booking.seats, total=booking.total_pence
     )
     _arrange_payment(booking)
+    if not seats_held:
+        db.session.flush()  # the booking's rows first: nothing is written between the seat change and the commit
+        if not take_seats(session.id, len(people)):  # the places went meanwhile: the caller rolls back
+            raise SessionFull(min(seats_left(session.id), len(people) - 1), len(people))
     return booking
 
 
 def _add_attendees(booking: Booking, people: list[Person]) -> None:
-    """Insert the booking and its attendees; the unique index is the last word on double booking."""
+    """Insert the booking and its attendees; the unique index is the last word on double booking. (No savepoint:
+    a DomainError rolls the caller's whole transaction back, so the failed INSERT needs no separate undoing.)"""
+    db.session.add(booking)
+    for person in people:
+        db.session.add(Attendee(booking=booking, session_id=booking.session.id, name=person.name, email=person.email))
     try:
-        with db.session.begin_nested():
-            db.session.add(booking)
-            for person in people:
-                db.session.add(
-                    Attendee(booking=booking, session_id=booking.session.id, name=person.name, email=person.email)
-                )
+        db.session.flush()
     except IntegrityError as error:
         raise AlreadyBooked("Someone you named already has a place on this session") from error
 
@@ -190,10 +197,11 @@ def _arrange_payment(booking: Booking) -> None:
         payer_user=booking.booker,
         payee_organisation=course.organisation,
     )
+    invoiced = payments.issues_invoice(booking.payment)
     if payments.confirms_on_order(booking.payment):
-        confirm(booking)
-    if payments.issues_invoice(booking.payment):
-        email_invoice(booking)
+        confirm(booking, invoiced=invoiced)
+    elif invoiced:
+        enqueue(send_booking_emails, booking.id, confirmed=False, invoiced=True)
 
 
 def checkout_request(booking: Booking) -> CheckoutRequest:
@@ -211,8 +219,9 @@ def checkout_request(booking: Booking) -> CheckoutRequest:
     )
 
 
-def confirm(booking: Booking) -> None:
-    """Confirm a booking; tell the booker in-app and by email (when, where, who, price, invoice) with a calendar file."""
+def confirm(booking: Booking, *, invoiced: bool = False) -> None:
+    """Confirm a booking and tell the booker in-app; once the transaction commits, a queued job emails the
+    confirmation (and the invoice, if `invoiced`), the people named and the publisher (send_booking_emails)."""
     advance(
         booking,
         BOOKING_STATES,
@@ -221,17 +230,41 @@ def confirm(booking: Booking) -> None:
         organisation=booking.organisation,
         values={"confirmed_at": utcnow(), "hold_expires_at": None},
     )
-    session, payment = booking.session, booking.payment
-    title = f"Your booking for {session.course.title} is confirmed"
+    title = f"Your booking for {booking.session.course.title} is confirmed"
     link = url_for("training.show_booking", booking_id=booking.id, _external=True)
-    # The in-app notification only: the email is the full confirmation below, not notify()'s title and link.
+    # The in-app notification only: the email is the full confirmation (send_booking_emails), not notify()'s.
     db.session.add(
         Notification(user_id=booking.booker.id, kind="booking_confirmed", title=title, link=link, emailed_at=utcnow())
     )
+    enqueue(send_booking_emails, booking.id, confirmed=True, invoiced=invoiced)
+
+
+def send_booking_emails(booking_id: int, *, confirmed: bool, invoiced: bool) -> None:
+    """Job, after the booking's commit: the booker's confirmation (when, where, who, price, invoice reference) with a
+    calendar file, each person named, the publisher's training people; the invoice email if one was raised.
+
+    Rendering happens here, not in the booker's request. Each email has a fixed Message-ID and the publisher's
+    notice a fixed fan-out key, so a retried job sends nothing twice."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        return
+    if confirmed:
+        _email_confirmation(booking)
+        email_attendees(booking)
+        publisher_notices.booking_made(booking)
+    if invoiced:
+        email_invoice(booking)
+    db.session.commit()  # hands the deliveries and the fan-out to the queue
+
+
+def _email_confirmation(booking: Booking) -> None:
+    session, payment = booking.session, booking.payment
     invoiced = payment is not None and payments.issues_invoice(payment)
+    link = url_for("training.show_booking", booking_id=booking.id, _external=True)
     send_email(
         booking.booker.email,
         "training_booking_confirmed",
+        message_id=booking_message_id(booking, "confirmed"),
         booking=booking,
         session=session,
         course=session.course,
@@ -241,8 +274,6 @@ def confirm(booking: Booking) -> None:
         booking_link=link,
         attachments=(("backstop-training.ics", booking_ics(booking), "text/calendar"),),
     )
-    email_attendees(booking)
-    publisher_notices.booking_made(booking)
 
 
 def _release(booking: Booking) -> None:

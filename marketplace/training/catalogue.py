@@ -8,7 +8,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from ..core.clock import LONDON, utcnow
 from ..core.money import format_pence
@@ -179,11 +179,35 @@ def _sessions_with_course() -> Select:
     )
 
 
+# The catalogue's order: soonest first, then by id so the order is total (keyset pagination seeks past a row's
+# values; ix_training_sessions_status_starts_at_id serves both the filter on status and this order).
+CATALOGUE_ORDER = (TrainingSession.starts_at, TrainingSession.id)
+
+
+def _catalogue_shows():
+    """Only what a catalogue result shows: the session's time and places, its course's title, delivery, topic and
+    prices, the publisher's name, and the areas price_text() needs (collections in one query each, never per row)."""
+    course = contains_eager(TrainingSession.course)
+    return (
+        load_only(TrainingSession.starts_at, TrainingSession.capacity, TrainingSession.seats_taken),
+        course.load_only(
+            Course.title, Course.delivery, Course.topic_id, Course.full_price_pence, Course.subsidised_price_pence
+        ),
+        course.contains_eager(Course.organisation).load_only(Organisation.name),
+        course.joinedload(Course.topic).load_only(Topic.name),
+        course.selectinload(Course.eligible_areas).load_only(Area.name),
+        course.contains_eager(Course.organisation).selectinload(Organisation.served_areas).load_only(Area.name),
+    )
+
+
 def catalogue_query(filters: CatalogueFilters, *, my_area_id: int | None = None) -> Select:
     """Bookable sessions (scheduled, booking still open) of published courses of approved publishers, soonest first."""
     now = utcnow()
     return (
-        _sessions_with_course()
+        select(TrainingSession)
+        .join(TrainingSession.course)
+        .join(Course.organisation)
+        .options(*_catalogue_shows())
         .where(
             TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.starts_at > now,
@@ -192,7 +216,7 @@ def catalogue_query(filters: CatalogueFilters, *, my_area_id: int | None = None)
             Organisation.status == OrgStatus.APPROVED,
             *_conditions(filters, my_area_id),
         )
-        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .order_by(*CATALOGUE_ORDER)
     )
 
 

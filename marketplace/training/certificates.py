@@ -47,12 +47,16 @@ def validity(record: TrainingRecord) -> str:
     return f"{verb} {format_date(record.expires_on)}"
 
 
+# Newest first, then by id so the order is total (keyset pagination).
+RECORDS_ORDER = (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+
+
 def records_of_person(user) -> Select:
     """A person's records, found by account or by the email address they were booked under."""
     query = select(TrainingRecord).where(
         or_(TrainingRecord.user_id == user.id, TrainingRecord.email == user.email.lower())
     )
-    return query.options(*_shown()).order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+    return query.options(*_shown()).order_by(*RECORDS_ORDER)
 
 
 PROFILE_RECORDS = 10
@@ -67,17 +71,21 @@ def recent_records_of_person(user, limit: int = PROFILE_RECORDS) -> tuple[list[T
 def records_of_organisation(organisation_id: int) -> Select:
     """Every record of an enterprise's staff, newest first."""
     query = select(TrainingRecord).where(TrainingRecord.organisation_id == organisation_id)
-    return query.options(*_shown()).order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+    return query.options(*_shown()).order_by(*RECORDS_ORDER)
 
 
 def expiring_soon(organisation_id: int, days: int = EXPIRING_DAYS) -> list[TrainingRecord]:
     """An enterprise's records that expire in the next `days` days, soonest first."""
     start = today()
-    query = select(TrainingRecord).where(
-        TrainingRecord.organisation_id == organisation_id,
-        TrainingRecord.expires_on >= start,
-        TrainingRecord.expires_on <= start + timedelta(days=days),
-    ).options(*_shown())
+    query = (
+        select(TrainingRecord)
+        .where(
+            TrainingRecord.organisation_id == organisation_id,
+            TrainingRecord.expires_on >= start,
+            TrainingRecord.expires_on <= start + timedelta(days=days),
+        )
+        .options(*_shown())
+    )
     return list(db.session.scalars(query.order_by(TrainingRecord.expires_on, TrainingRecord.person_name)))
 
 

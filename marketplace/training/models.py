@@ -121,7 +121,7 @@ class TrainingSession(HasStatus, TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
         CheckConstraint("capacity > 0", name="capacity_positive"),
-        Index("ix_training_sessions_status_starts_at", "status", "starts_at"),
+        Index("ix_training_sessions_status_starts_at_id", "status", "starts_at", "id"),  # the catalogue's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,22 +33,23 @@ def _who(booker, organisation) -> str:
     return organisation.name if organisation is not None else booker.name
 
 
-def _tell(session: TrainingSession, kind: str, title: str) -> None:
-    """Every training person of the session's publisher, with a link to the session's roster."""
+def _tell(session: TrainingSession, kind: str, title: str, *, key: str | None = None) -> None:
+    """Every training person of the session's publisher, with a link to the session's roster (key: notify_each's)."""
     notify_each(
         training_people(session.course.organisation),
         kind,
         title=title,
         body=f"The session starts on {format_datetime(session.starts_at)}.",
         link=url_for("training.roster", session_id=session.id, _external=True),
+        key=key,
     )
 
 
 def booking_made(booking: Booking) -> None:
-    """A booking is confirmed (paid, free, or invoiced)."""
+    """A booking is confirmed (paid, free, or invoiced): told once per booking, however often its job runs."""
     who = _who(booking.booker, booking.organisation)
-    course = booking.session.course
-    _tell(booking.session, "publisher_booking_made", f"{who} booked {_places(booking.seats)} on {course.title}")
+    title = f"{who} booked {_places(booking.seats)} on {booking.session.course.title}"
+    _tell(booking.session, "publisher_booking_made", title, key=f"booking-made-{booking.id}")
 
 
 def booking_cancelled(booking: Booking, *, by_publisher: bool) -> None:

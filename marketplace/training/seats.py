@@ -21,6 +21,12 @@ def take_seats(session_id: int, seats: int) -> bool:
     return result.rowcount == 1
 
 
+def seats_left(session_id: int) -> int:
+    """Places not taken on a session now (read without a lock)."""
+    query = select(TrainingSession.capacity - TrainingSession.seats_taken).where(TrainingSession.id == session_id)
+    return max(0, db.session.scalar(query) or 0)
+
+
 def give_back_seats(session_id: int, seats: int) -> None:
     """Return seats to a session."""
     db.session.execute(

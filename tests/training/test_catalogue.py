@@ -126,14 +126,19 @@ def test_subsidised_filter_needs_an_area_when_signed_out(client, world):
 
 
 def test_catalogue_paginates(client, world):
-    """25 a page; page 2 has the rest, with GOV.UK pagination links."""
+    """25 a page; Next leads to the rest, with GOV.UK Previous and Next links (no numbered pages)."""
     for days in range(50, 80):
         factories.training_session(world["first_aid"], days_ahead=days)
     db.session.commit()
     first = client.get("/training")
     assert len(results(first)) == 25 and "33 sessions found" in text(first)
-    assert soup(first).select_one(".govuk-pagination")
-    assert len(results(client.get("/training?page=2"))) == 8
+    pagination = soup(first).select_one(".govuk-pagination")
+    assert pagination.select_one(".govuk-pagination__prev") is None
+    assert not pagination.select(".govuk-pagination__item")
+    second = client.get(pagination.select_one(".govuk-pagination__next a")["href"])
+    assert len(results(second)) == 8 and "33 sessions found" in text(second)
+    assert soup(second).select_one(".govuk-pagination__next") is None
+    assert soup(second).select_one(".govuk-pagination__prev a")["href"] == "/training"
 
 
 def _add_sessions(courses, number: int) -> None:

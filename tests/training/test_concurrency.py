@@ -8,11 +8,14 @@ from sqlalchemy import func, select
 
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
+from marketplace.payments.models import Payment
 from marketplace.training import booking as bookings
 from marketplace.training import waiting
 from marketplace.training.booking import Person
 from marketplace.training.models import Booking, BookingStatus, TrainingSession, WaitingListEntry, WaitStatus
 from tests import factories
+from tests.pages import error_summary
+from tests.training import booking_flow
 
 pytestmark = [
     pytest.mark.postgres,
@@ -176,3 +179,49 @@ def test_one_booking_cancelled_concurrently_once(app, full_setup):
     statuses = db.session.scalars(select(Booking.status).where(Booking.id == held[0])).all()
     assert statuses == [BookingStatus.CANCELLED]
     assert _seats(session_id) == (10, 9, 1)
+
+
+@pytest.mark.parametrize("capacity, price", [(25, 0), (5, 4000)], ids=["free-25-places", "invoiced-5-places"])
+def test_fifty_enterprises_confirm_one_session_at_once(app, ctx, outbox, capacity, price):
+    """50 entrepreneurs of 50 enterprises press 'Confirm booking' on one session at once (the whole request, from
+    the check page they were shown): exactly the capacity is booked, each winner is emailed (and invoiced) once after
+    the commit, and every other confirm is told the session is full, with the waiting list, and books nothing."""
+    council = factories.publisher(areas=("Leeds",))
+    course = factories.course(council, full_price_pence=price, subsidised_price_pence=price // 4)
+    session_id = factories.training_session(course, capacity=capacity).id
+    people = []
+    for n in range(50):
+        owner = factories.user(name=f"Owner {n}", email=f"owner{n}@example.com")
+        people.append((owner.email, factories.enterprise(owner, area_name="Leeds").id))
+    db.session.commit()
+    pages = []
+    for email, org_id in people:
+        client = app.test_client()
+        assert client.post("/sign-in", data={"email": email, "password": factories.PASSWORD}).status_code == 302
+        data = {"booker_for": str(org_id), "rows": "3", "name_1": email.split("@")[0], "email_1": email}
+        page = booking_flow.check(client, session_id, data)
+        assert booking_flow.is_check_page(page)
+        pages.append((client, page))
+    barrier = threading.Barrier(len(pages))
+    responses = [None] * len(pages)
+
+    def confirm(index, client, page):
+        barrier.wait()
+        responses[index] = booking_flow.confirm(client, page)
+
+    threads = [threading.Thread(target=confirm, args=(i, *pair)) for i, pair in enumerate(pages)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    booked = [r for r in responses if r.status_code == 302 and "/training/bookings/" in r.headers["Location"]]
+    full = [r for r in responses if r.status_code == 200 and "This session is full" in error_summary(r)]
+    assert (len(booked), len(full)) == (capacity, 50 - capacity), [r.status_code for r in responses]
+    assert _seats(session_id) == (capacity, capacity, 0)
+    bookings_made = db.session.scalars(select(Booking).where(Booking.session_id == session_id)).all()
+    assert len(bookings_made) == capacity and {b.status for b in bookings_made} == {BookingStatus.CONFIRMED}
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == (capacity if price else 0)
+    confirmed = [m["To"] for m in outbox.messages() if " is confirmed" in m["Subject"]]
+    invoiced = [m["To"] for m in outbox.messages() if m["Subject"].startswith("Invoice ")]
+    winners = sorted(b.booker.email for b in bookings_made)
+    assert sorted(confirmed) == winners and sorted(invoiced) == (winners if price else [])

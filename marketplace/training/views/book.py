@@ -8,6 +8,7 @@ from ...core.clock import utcnow
 from ...core.errors import DomainError
 from ...core.money import format_pence
 from ...core.permissions import policy
+from ...extensions import db
 from ...payments import services as payments
 from ...payments.models import PaymentStatus
 from .. import booker_pages, catalogue, waiting
@@ -155,19 +156,62 @@ def _check_page(session: TrainingSession, form: BookingForm, option, people: lis
 
 
 def _confirm(session: TrainingSession, form: BookingForm, options, option, people: list):
-    """Book the places (every rule checked again); a confirm sent twice finds the booking the first one made."""
-    booked = attempt(
-        lambda: bookings.create_booking(session, current_user, option.organisation, people), report=lambda _: None
-    )
-    if booked.ok:
-        return _continue_to_payment(booked.result)
-    if isinstance(booked.error, bookings.AlreadyBooked):
+    """Book the places (every rule checked again); a confirm sent twice finds the booking the first one made.
+
+    A session already full when this request read it is refused before anything is written (so nothing is rolled
+    back, and the page need not read the session again); the booking service decides every other case."""
+    if session.seats_left < len(people):
+        return _not_booked(
+            session, form, options, option, people, bookings.SessionFull(session.seats_left, len(people))
+        )
+    booked = attempt(lambda: _book(session, option, people), report=lambda _: None)
+    if not booked.ok:
+        return _not_booked(session, form, options, option, people, booked.error)
+    booking_id, message = booked.result
+    if message is None:
+        return _continue_to_payment(db.session.get(Booking, booking_id))
+    flash(message, "success")
+    return redirect(url_for("training.show_booking", booking_id=booking_id))
+
+
+def _book(session: TrainingSession, option, people: list) -> tuple[int, str | None]:
+    """Book the places: the booking's id and its success message (None while a card payment is awaited), taken
+    before the commit, which would otherwise make the redirect read the booking and its payment again."""
+    booking = bookings.create_booking(session, current_user, option.organisation, people)
+    return booking.id, None if awaiting_card_payment(booking) else _booked_message(booking)
+
+
+def _not_booked(session: TrainingSession, form: BookingForm, options, option, people: list, error: DomainError):
+    """The booking was refused: the booking a confirm sent twice already made, or the reason on the form."""
+    if isinstance(error, (bookings.AlreadyBooked, bookings.SessionFull)):
         emails = [person.email for person in people]
         earlier = booker_pages.live_booking_for(session.id, current_user, option.organisation, emails)
         if earlier is not None:
             return _continue_to_payment(earlier)
-    _explainer(form)(booked.error)
-    return _not_booked_page(session, form, options, booked.error, people)
+    _explainer(form)(error)
+    if isinstance(error, bookings.SessionFull) and error.seats_left == 0:
+        return _full_page(session, form, people)
+    return _not_booked_page(session, form, options, error, people)
+
+
+def _full_page(session: TrainingSession, form: BookingForm, people: list):
+    """The places went between the check and the confirm: nothing booked; join the waiting list for the same people
+    in one click (or change them first). A short page, as many people can be told this at once."""
+    count = len(people)
+    join_words = {1: "Join the waiting list", 2: "Join the waiting list for both people"}.get(
+        count, f"Join the waiting list for all {count} people"
+    )
+    return render_template(
+        "training/book_full.html",
+        session=session,
+        people=people,
+        answers=answers(form, people),
+        join_words=join_words,
+        change_field=None if form.for_myself() else "name_1",
+        action=url_for("training.join_waiting_list", session_id=session.id),
+        change_action=url_for("training.book_session", session_id=session.id),
+        title=f"Join the waiting list for {session.course.title}",
+    )
 
 
 def _not_booked_page(session: TrainingSession, form: BookingForm, options, error, people: list):

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ...core.actions import attempt
 from ...core.clock import utcnow
-from ...core.pagination import paginate
+from ...core.pagination import CURSOR_ARG, keyset_page
 from ...core.permissions import allows, policy, signed_in
 from ...payments import services as payments
 from .. import attendee_cancel, booker_pages, calendar
@@ -139,7 +139,8 @@ def cancel_attendee(booking: Booking, attendee_id: int):
 @signed_in
 def my_bookings():
     """The person's bookings: still to come, then past and cancelled ones."""
-    page = paginate(booker_pages.past_bookings_query(current_user), request.args.get("page", 1, type=int))
+    query = booker_pages.past_bookings_query(current_user)
+    page = keyset_page(query, booker_pages.PAST_BOOKINGS_ORDER, request.args.get(CURSOR_ARG))
     return render_template(
         "training/my_bookings.html",
         upcoming=booker_pages.upcoming_bookings(current_user),

@@ -8,7 +8,7 @@ from ...core.actions import attempt, submit
 from ...core.forms import BaseForm, text_area
 from ...core.forms import submit as submit_button
 from ...core.money import format_pence, format_pounds_field
-from ...core.pagination import paginate
+from ...core.pagination import CURSOR_ARG, keyset_page
 from ...core.permissions import allows, policy
 from ...organisations.areas import area_choices
 from ...organisations.permissions import organisation_for
@@ -24,11 +24,11 @@ from .blueprint import bp
 @policy("publisher_member", load=organisation_for)
 def manage_courses(organisation):
     """A council or NHS body's courses (pending bodies see why they cannot add any yet)."""
-    query = select(Course).where(Course.organisation_id == organisation.id).order_by(Course.title, Course.id)
+    query = select(Course).where(Course.organisation_id == organisation.id)
     return render_template(
         "training/manage/courses.html",
         organisation=organisation,
-        page=paginate(query, request.args.get("page", 1, type=int)),
+        page=keyset_page(query, (Course.title, Course.id), request.args.get(CURSOR_ARG)),
         can_create=allows(current_user, "publisher", organisation),
         title="Training courses",
     )

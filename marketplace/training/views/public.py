@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...core.pagination import paginate
+from ...core.pagination import CURSOR_ARG, keyset_page
 from ...core.permissions import allows, public, signed_in
 from ...extensions import db
 from .. import calendar, catalogue, waiting
@@ -23,13 +23,13 @@ def catalogue_page():
     if filters.price == "subsidised" and not (my_area_id or filters.area_id):
         form.price.errors.append("Select an area to find courses subsidised there")
     query = catalogue.catalogue_query(filters, my_area_id=my_area_id)
-    page = paginate(query, request.args.get("page", 1, type=int))
+    page = keyset_page(query, catalogue.CATALOGUE_ORDER, request.args.get(CURSOR_ARG), count=True)
     return render_template(
         "training/catalogue.html",
         filter_form=form,
         page=page,
         price_text=catalogue.price_text,
-        filtered=any(value for key, value in request.args.items() if key != "page"),
+        filtered=any(value for key, value in request.args.items() if key not in ("page", CURSOR_ARG)),
         title="Find training",
     )
 

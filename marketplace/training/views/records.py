@@ -3,7 +3,7 @@
 from flask import Response, render_template, request
 from flask_login import current_user
 
-from ...core.pagination import paginate
+from ...core.pagination import CURSOR_ARG, keyset_page
 from ...core.permissions import policy, public, signed_in
 from ...organisations.models import Organisation
 from ...organisations.permissions import organisation_for
@@ -47,7 +47,8 @@ def certificate_pdf(record: TrainingRecord):
 @signed_in
 def my_records():
     """The signed-in person's training records."""
-    page = paginate(certificates.records_of_person(current_user), request.args.get("page", 1, type=int))
+    query = certificates.records_of_person(current_user)
+    page = keyset_page(query, certificates.RECORDS_ORDER, request.args.get(CURSOR_ARG))
     return render_template(
         "training/manage/records.html", page=page, validity=certificates.validity, title="Your training records"
     )
@@ -60,7 +61,11 @@ def staff_records(organisation: Organisation):
     return render_template(
         "training/manage/staff_records.html",
         organisation=organisation,
-        page=paginate(certificates.records_of_organisation(organisation.id), request.args.get("page", 1, type=int)),
+        page=keyset_page(
+            certificates.records_of_organisation(organisation.id),
+            certificates.RECORDS_ORDER,
+            request.args.get(CURSOR_ARG),
+        ),
         expiring=certificates.expiring_soon(organisation.id),
         days=certificates.EXPIRING_DAYS,
         validity=certificates.validity,
