@@ -88,7 +88,11 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/bandit -q -r marketplace
 
 # Not part of `make test`: a large synthetic data set in a throwaway database, key pages under load (bench/README.md).
-bench: $(VENV)/.stamp-runtime assets
+/usr/bin/wrk:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk
+
+bench: $(VENV)/.stamp-runtime assets /usr/bin/wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:

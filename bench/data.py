@@ -1,17 +1,29 @@
-"""A large synthetic data set, loaded with bulk INSERTs of dicts (no ORM objects, no per-row flush).
+"""The bench's synthetic data set, at a named size, loaded fast: COPY on PostgreSQL, bulk INSERTs on SQLite.
 
-Ids are given explicitly so rows can point at each other without reading anything back; on PostgreSQL the id
-sequences are moved past them afterwards and the tables analysed. seats_taken of every session is the sum of the seats of its live
-(reserved or confirmed) bookings, and no session is over capacity.
+Rows are built in memory as tuples (deterministic, seeded), then written table by table in foreign-key order
+through the models' SQLAlchemy Table objects: a column the loader names that a table lacks, or a NOT NULL column
+without a default it does not fill, stops the load with its name (so schema changes surface here, not as odd
+pages). Ids are given explicitly (the sequences are moved past them afterwards). Every session's seats_taken is the
+sum of its live bookings' seats, never above capacity (checked after loading).
+
+    national: 150 publishers, 20,000 enterprises, 5,000 courses, 50,000 sessions, 500,000 bookings (~769,000
+              attendees), 176,000 training records, 500,000 audit events, 250,000 notifications, 10,000 waiting-list
+              entries, and an invoice for every paid booking (some paid, overdue, cancelled or refunded)
+    default:  national / 10          small: national / 100          tiny: national / 1,000 (with floors)
+
+Whatever the size, the pages measured show the same amount: one entrepreneur with 200 bookings, a roster of 68
+people, a course with 30+ sessions; only the data around them grows.
 """
 
+import enum
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, select, text
 
 from marketplace.accounts.models import User
 from marketplace.accounts.passwords import hash_password
@@ -20,28 +32,50 @@ from marketplace.core.clock import utcnow
 from marketplace.core.notifications import Notification
 from marketplace.extensions import db
 from marketplace.organisations.models import Area, LegalForm, Membership, Organisation, organisation_areas
+from marketplace.payments.models import PayeeDetails, Payment, Refund
 from marketplace.training.models import (
     Attendee,
     Booking,
     Course,
     Topic,
+    TrainingRecord,
     TrainingSession,
+    WaitingListEntry,
     course_areas,
 )
 
 PASSWORD = "bench-password-2026"
 DOMAIN = "bench.example"
-SIZES = {
-    "publishers": 50,
-    "enterprises": 2000,
-    "courses": 300,
-    "sessions": 3000,
-    "bookings": 20000,
-    "audit_events": 20000,
-    "notifications": 5000,
+NATIONAL = {
+    "publishers": 150,
+    "enterprises": 20000,
+    "courses": 5000,
+    "sessions": 50000,
+    "bookings": 500000,
+    "records": 176000,
+    "audit_events": 500000,
+    "notifications": 250000,
+    "waiting": 10000,
 }
-HEAVY_BOOKER_BOOKINGS = 200  # "Your bookings" for one busy entrepreneur
-ROSTER_CAPACITY = 60  # the full session whose roster is measured
+DIVISOR = {"national": 1, "default": 10, "small": 100, "tiny": 1000}
+PARTNER = {"national": "default", "default": "small", "small": "tiny"}  # each size's growth partner, 10x smaller
+FLOORS = {  # the smallest sizes still hold the 50 race bookers, the heavy booker's 200 bookings and the roster
+    "publishers": 3,
+    "enterprises": 120,
+    "courses": 30,
+    "sessions": 250,
+    "bookings": 600,
+    "records": 100,
+    "audit_events": 500,
+    "notifications": 300,
+    "waiting": 20,
+}
+HEAVY_BOOKINGS = 200  # "Your bookings" for one busy entrepreneur
+ROSTER_CAPACITY = 68  # the full session whose roster is measured
+RACE_BOOKERS = 50
+RACE_FREE_PLACES, RACE_PAID_PLACES, RACE_PRICE = 25, 5, 4500
+WRITE_CAPACITY = 1_000_000  # the free session the booking POST books over and over
+SEATS = (1,) * 60 + (2,) * 26 + (3,) * 14  # ~1.54 people a booking
 CHUNK = 5000
 
 LEVELS = ("introduction", "level 2", "level 3", "refresher", "for managers", "in practice")
@@ -61,6 +95,13 @@ ACTIONS = (
     ("account.signed_in", "User"),
     ("payment.succeeded", "Payment"),
 )
+DETAILS = tuple(json.dumps({"seats": n, "note": "synthetic"}) for n in (1, 2, 3))
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def counts_for(size: str) -> dict:
+    """How many of each thing a size has."""
+    return {name: max(FLOORS[name], count // DIVISOR[size]) for name, count in NATIONAL.items()}
 
 
 @dataclass
@@ -70,242 +111,284 @@ class Targets:
     admin_email: str = ""
     publisher_email: str = ""
     entrepreneur_email: str = ""
+    writer: tuple = ()  # (email, enterprise id): books the write session over and over (the booking POST)
+    race_bookers: list = field(default_factory=list)  # (email, enterprise id) of 50 owners of distinct enterprises
     course_id: int = 0
+    course_title: str = ""
     session_id: int = 0
+    session_title: str = ""
     roster_session_id: int = 0
     roster_people: int = 0
     heavy_bookings: int = 0
+    write_session_id: int = 0
+    race_free_session_id: int = 0
+    race_paid_session_id: int = 0
     search: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
 
-class World:
-    """Builds the rows in memory (deterministic), then inserts them table by table."""
+def _certificate(number: int) -> str:
+    digits = []
+    for _ in range(8):
+        number, digit = divmod(number, len(ALPHABET))
+        digits.append(ALPHABET[digit])
+    return "BSC-" + "".join(reversed(digits))
 
-    def __init__(self, seed: int = 2026) -> None:
+
+class World:
+    """Builds the rows in memory (deterministic): self.rows maps each Table to (column names, tuples)."""
+
+    def __init__(self, size: str, seed: int = 2026) -> None:
+        self.n = counts_for(size)
         self.rng = random.Random(seed)
-        self.now = utcnow().replace(microsecond=0)
-        self.rows: dict = {}
+        self.now = utcnow().astimezone(UTC).replace(microsecond=0, tzinfo=None)  # stored as naive UTC
+        self.today = self.now.date()
+        self.rows: dict[Table, tuple[tuple, list]] = {}
         self.targets = Targets()
         self.area_ids = list(db.session.scalars(select(Area.id).order_by(Area.id)))
         self.topics = dict(db.session.execute(select(Topic.id, Topic.name).order_by(Topic.id)).all())
 
-    def ago(self, days: float) -> object:
+    def ago(self, days: float):
         return self.now - timedelta(days=days)
+
+    def add(self, model, columns: str, rows: list) -> None:
+        self.rows[getattr(model, "__table__", model)] = (tuple(columns.split()), rows)
 
     # --- people and organisations --------------------------------------------------------------------------
 
     def people_and_organisations(self) -> None:
-        rng, password_hash = self.rng, hash_password(PASSWORD)
-        users, orgs, members, served = [], [], [], []
+        rng, password_hash, made = self.rng, hash_password(PASSWORD), self.ago(400)
+        users, orgs, members, served, payees = [], [], [], [], []
 
         def person(name: str, email: str, role: str, admin: bool = False) -> int:
-            users.append(
-                {
-                    "id": len(users) + 1,
-                    "email": email,
-                    "name": name,
-                    "password_hash": password_hash,
-                    "intended_role": role,
-                    "email_verified_at": self.ago(400),
-                    "is_admin": admin,
-                    "is_active_account": True,
-                    "created_at": self.ago(400),
-                }
-            )
+            users.append((len(users) + 1, email, name, password_hash, role, made, admin, True, made))
             return len(users)
 
-        def organisation(user_id: int, **columns) -> int:
+        def organisation(user_id: int, kind: str, name: str, legal=None, fte=None, area=None, postcode=None) -> int:
             org_id = len(orgs) + 1
-            base = {"legal_form": None, "fte": None, "area_id": None, "postcode": None, "registration_number": None}
-            orgs.append({"id": org_id, "status": "approved", "created_at": self.ago(390), **base, **columns})
-            members.append(
-                {
-                    "user_id": user_id,
-                    "organisation_id": org_id,
-                    "role": "owner",
-                    "status": "active",
-                    "created_at": self.ago(390),
-                }
-            )
+            orgs.append((org_id, kind, name, "approved", legal, fte, area, postcode, None, made))
+            members.append((len(members) + 1, user_id, org_id, "owner", "active", made))
             return org_id
 
         self.targets.admin_email = f"admin@{DOMAIN}"
         person("Bench Admin", self.targets.admin_email, "publisher", admin=True)
-        self.publisher_ids = []
-        for n in range(1, SIZES["publishers"] + 1):
+        self.publisher_ids, self.served = [], {}
+        for n in range(1, self.n["publishers"] + 1):
             user_id = person(f"Officer {n}", f"officer{n}@{DOMAIN}", "publisher")
             kind = "nhs" if n % 5 == 0 else "council"
-            org_id = organisation(user_id, kind=kind, name=f"{'NHS Body' if kind == 'nhs' else 'Council'} {n}")
+            org_id = organisation(user_id, kind, f"{'NHS Body' if kind == 'nhs' else 'Council'} {n}")
             self.publisher_ids.append(org_id)
-            for area_id in rng.sample(self.area_ids, rng.randint(1, 4)):
-                served.append({"organisation_id": org_id, "area_id": area_id})
-        self.owner_of = {}  # enterprise id -> owner user id
-        for n in range(1, SIZES["enterprises"] + 1):
-            user_id = person(f"Owner {n}", f"owner{n}@{DOMAIN}", "entrepreneur")
-            org_id = organisation(
-                user_id,
-                kind="enterprise",
-                name=f"Care Enterprise {n}",
-                legal_form=rng.choice(list(LegalForm)).value,
-                fte=Decimal(rng.randint(5, 50)) / 10,
-                area_id=rng.choice(self.area_ids),
-                postcode="LS1 4AP",
+            self.served[org_id] = set(rng.sample(self.area_ids, rng.randint(1, 4)))
+            served += [(org_id, area_id) for area_id in sorted(self.served[org_id])]
+            payees.append(
+                (len(payees) + 1, org_id, f"Council {n}", "309430", f"{10000000 + n}", 30, "Civic Hall\nLS1 1UR", made)
             )
-            self.owner_of[org_id] = user_id
+        self.owner_of, self.area_of = {}, {}  # enterprise id -> owner user id, area id
+        legal_forms = [form.value for form in LegalForm]
+        for n in range(1, self.n["enterprises"] + 1):
+            user_id = person(f"Owner {n}", f"owner{n}@{DOMAIN}", "entrepreneur")
+            area = rng.choice(self.area_ids)
+            fte = Decimal(rng.randint(5, 50)) / 10
+            org_id = organisation(user_id, "enterprise", f"Care Enterprise {n}", rng.choice(legal_forms), fte, area)
+            self.owner_of[org_id], self.area_of[org_id] = user_id, area
         self.users = users
-        self.emails = {row["id"]: row["email"] for row in users}
-        self.served = {}
-        for row in served:
-            self.served.setdefault(row["organisation_id"], []).append(row["area_id"])
-        self.rows.update({User: users, Organisation: orgs, Membership: members, organisation_areas: served})
-        self.targets.publisher_email = users[1]["email"]  # officer1, owner of publisher 1
-        self.heavy_enterprise = len(orgs) - SIZES["enterprises"] + 1  # the first enterprise
+        self.emails = {row[0]: row[1] for row in users}
+        self.names = {row[0]: row[2] for row in users}
+        enterprises = list(self.owner_of)
+        self.heavy_enterprise, self.writer_enterprise = enterprises[0], enterprises[1]
+        self.race_enterprises = enterprises[2 : 2 + RACE_BOOKERS]
+        self.targets.publisher_email = self.emails[2]  # officer1, owner of publisher 1
         self.targets.entrepreneur_email = self.emails[self.owner_of[self.heavy_enterprise]]
+        self.targets.writer = (self.emails[self.owner_of[self.writer_enterprise]], self.writer_enterprise)
+        self.targets.race_bookers = [(self.emails[self.owner_of[org]], org) for org in self.race_enterprises]
+        cols = "id email name password_hash intended_role email_verified_at is_admin is_active_account created_at"
+        self.add(User, cols, users)
+        cols = "id kind name status legal_form fte area_id postcode registration_number created_at"
+        self.add(Organisation, cols, orgs)
+        self.add(Membership, "id user_id organisation_id role status created_at", members)
+        self.add(organisation_areas, "organisation_id area_id", served)
+        cols = "id organisation_id payee_name sort_code account_number terms_days address created_at"
+        self.add(PayeeDetails, cols, payees)
 
     # --- courses and sessions ------------------------------------------------------------------------------
 
     def courses_and_sessions(self) -> None:
         rng, courses, restricted, sessions = self.rng, [], [], []
-        for n in range(1, SIZES["courses"] + 1):
+        self.course_org, self.course_price, self.course_topic, self.course_title = {}, {}, {}, {}
+        self.course_months, published = {}, []
+
+        def course(org_id, title, topic_id, delivery, full, subsidised, status, months) -> int:
+            course_id = len(courses) + 1
+            courses.append(
+                (course_id, org_id, title, topic_id, DESCRIPTION, delivery, "CPD Certification Service", Decimal(3))
+                + (months, full, subsidised, 7, None, status, self.ago(380))
+            )
+            self.course_org[course_id], self.course_price[course_id] = org_id, (full, subsidised)
+            self.course_topic[course_id], self.course_title[course_id] = topic_id, title
+            self.course_months[course_id] = months
+            return course_id
+
+        for n in range(1, self.n["courses"] + 1):
             org_id = self.publisher_ids[0] if n <= 10 else rng.choice(self.publisher_ids)  # publisher 1 has 10+
             topic_id = rng.choice(list(self.topics))
             full = rng.choice((0, 2500, 4000, 6000, 9500))
-            courses.append(
-                {
-                    "id": n,
-                    "organisation_id": org_id,
-                    "title": f"{self.topics[topic_id]}: {rng.choice(LEVELS)} ({n})",
-                    "topic_id": topic_id,
-                    "description": DESCRIPTION,
-                    "delivery": rng.choice(("in_person", "online")),
-                    "accreditation": "CPD Certification Service",
-                    "cpd_hours": Decimal(rng.randint(1, 7)),
-                    "certificate_validity_months": rng.choice((None, 12, 24, 36)),
-                    "full_price_pence": full,
-                    "subsidised_price_pence": rng.choice((0, full // 4, full)),
-                    "cancellation_cutoff_days": 7,
-                    "max_fte": None,
-                    "status": "published" if n <= 10 or rng.random() < 0.9 else rng.choice(("draft", "archived")),
-                    "created_at": self.ago(380),
-                }
-            )
+            status = "published" if n <= 10 or rng.random() < 0.9 else rng.choice(("draft", "archived"))
+            title = f"{self.topics[topic_id]}: {rng.choice(LEVELS)} ({n})"
+            delivery = rng.choice(("in_person", "online"))
+            months = rng.choice((None, 12, 24, 36))
+            course(org_id, title, topic_id, delivery, full, rng.choice((0, full // 4, full)), status, months)
+            if status == "published":
+                published.append(n)
             if rng.random() < 0.2:
-                for area_id in self.served[org_id][: rng.randint(1, 3)]:
-                    restricted.append({"course_id": n, "area_id": area_id})
-        self.courses = {row["id"]: row for row in courses}
-        published = [row["id"] for row in courses if row["status"] == "published"]
+                for area_id in sorted(self.served[org_id])[: rng.randint(1, 3)]:
+                    restricted.append((n, area_id))
+        second = self.publisher_ids[1]
+        topic = next(iter(self.topics))
+        write_course = course(second, "Bench: booked over and over", topic, "online", 0, 0, "published", None)
+        free_course = course(second, "Bench: 50 people, 25 free places", topic, "online", 0, 0, "published", None)
+        paid_course = course(
+            second, "Bench: 50 people, 5 paid places", topic, "online", RACE_PRICE, RACE_PRICE, "published", None
+        )
         today = self.now.replace(hour=9, minute=30, second=0)
-        for n in range(1, SIZES["sessions"] + 1):
+
+        def session(course_id, starts, capacity, status="scheduled") -> dict:
+            row = {"id": len(sessions) + 1, "course_id": course_id, "starts_at": starts, "capacity": capacity}
+            sessions.append({**row, "seats_taken": 0, "status": status})
+            return sessions[-1]
+
+        for n in range(1, self.n["sessions"] + 1):
             course_id = 1 if n <= 30 else rng.choice(published)  # course 1 has 30+ sessions
             days = rng.randint(-300, 300) or 1
-            starts = today + timedelta(days=days)
             status = "cancelled" if rng.random() < 0.04 else ("completed" if days < 0 else "scheduled")
-            in_person = self.courses[course_id]["delivery"] == "in_person"
-            sessions.append(
-                {
-                    "id": n,
-                    "course_id": course_id,
-                    "starts_at": starts,
-                    "ends_at": starts + timedelta(hours=3),
-                    "booking_deadline": starts - timedelta(days=1),
-                    "venue_address": "Civic Hall, Calverley Street, Leeds LS1 1UR" if in_person else None,
-                    "online_link": None if in_person else "https://meet.example.org/bench",
-                    "capacity": rng.choice((6, 8, 10, 12, 15, 20, 25, 30, 40)),
-                    "seats_taken": 0,
-                    "status": status,
-                    "reminder_sent_at": None,
-                    "created_at": self.ago(370),
-                }
-            )
+            session(course_id, today + timedelta(days=days), rng.choice((6, 8, 10, 12, 15, 20, 25, 30, 40)), status)
+        self.regular = list(sessions)
+        later = today + timedelta(days=60)
+        self.targets.write_session_id = session(write_course, later, WRITE_CAPACITY)["id"]
+        self.targets.race_free_session_id = session(free_course, later, RACE_FREE_PLACES)["id"]
+        self.targets.race_paid_session_id = session(paid_course, later, RACE_PAID_PLACES)["id"]
         roster = next(
-            s
-            for s in sessions
-            if s["course_id"] == 1 and s["status"] == "scheduled" and s["starts_at"] > today + timedelta(days=7)
+            s for s in sessions if s["course_id"] == 1 and s["status"] == "scheduled" and s["starts_at"] > later
         )
         roster["capacity"] = ROSTER_CAPACITY
-        self.targets.roster_session_id = roster["id"]
-        self.targets.course_id = 1
+        self.targets.roster_session_id, self.targets.course_id = roster["id"], 1
         self.targets.session_id = next(
             s["id"]
-            for s in sessions
+            for s in self.regular
             if s["course_id"] != 1 and s["status"] == "scheduled" and s["starts_at"] > today + timedelta(days=2)
         )
+        self.targets.course_title = self.course_title[1]
+        self.targets.session_title = self.course_title[sessions[self.targets.session_id - 1]["course_id"]]
         self.sessions = sessions
-        self.rows.update({Course: courses, course_areas: restricted, TrainingSession: sessions})
+        self.add(
+            Course,
+            "id organisation_id title topic_id description delivery accreditation cpd_hours "
+            "certificate_validity_months full_price_pence subsidised_price_pence cancellation_cutoff_days max_fte "
+            "status created_at",
+            courses,
+        )
+        self.add(course_areas, "course_id area_id", restricted)
 
-    # --- bookings and attendees ----------------------------------------------------------------------------
+    def session_rows(self) -> None:
+        """Written once the bookings have taken their seats."""
+        rows = []
+        for s in self.sessions:
+            starts, online = s["starts_at"], self.rows[Course.__table__][1][s["course_id"] - 1][5] == "online"
+            venue, link = (None, "https://meet.example.org/bench") if online else ("Civic Hall, Leeds LS1 1UR", None)
+            rows.append(
+                (s["id"], s["course_id"], starts, starts + timedelta(hours=3), starts - timedelta(days=1), venue)
+                + (link, s["capacity"], s["seats_taken"], s["status"], self.ago(370))
+            )
+        cols = "id course_id starts_at ends_at booking_deadline venue_address online_link capacity seats_taken status"
+        self.add(TrainingSession, cols + " created_at", rows)
+
+    # --- bookings, attendees, payments, records ------------------------------------------------------------
 
     def bookings(self) -> None:
-        """Full sessions first (5%, the roster's among them), then random bookings, one busy booker."""
+        """Full sessions first (5% of those open, the roster's among them), the heavy booker's 200, then random."""
         rng = self.rng
-        self.booking_rows, self.attendee_rows, self.live_emails = [], [], set()
-        open_sessions = [s for s in self.sessions if s["status"] == "scheduled" and s["starts_at"] > self.now]
-        full = [s for s in self.sessions if s["id"] == self.targets.roster_session_id]
-        full += rng.sample([s for s in open_sessions if s not in full], len(self.sessions) // 20)
-        others = [org_id for org_id in self.owner_of if org_id != self.heavy_enterprise]
-        for session in full:
-            while session["seats_taken"] < session["capacity"] and len(self.booking_rows) < SIZES["bookings"]:
+        self.booking_rows, self.attendee_rows, self.payment_rows, self.refund_rows = [], [], [], []
+        self.live_emails, self.attended = set(), []
+        open_sessions = [s for s in self.regular if s["status"] == "scheduled" and s["starts_at"] > self.now]
+        roster = self.sessions[self.targets.roster_session_id - 1]
+        self.full = [roster] + rng.sample([s for s in open_sessions if s is not roster], len(open_sessions) // 20)
+        others = [org for org in self.owner_of if org not in (self.heavy_enterprise, self.writer_enterprise)]
+        for session in self.full:
+            while session["seats_taken"] < session["capacity"]:
                 self.book(session, rng.choice(others), "confirmed")
-        heavy_left = HEAVY_BOOKER_BOOKINGS
-        while len(self.booking_rows) < SIZES["bookings"]:
-            session = rng.choice(self.sessions)
-            heavy = heavy_left > 0 and rng.random() < 0.05
-            heavy_left -= heavy
-            enterprise = self.heavy_enterprise if heavy else rng.choice(others)
-            self.book(session, enterprise, self.status_for(session))
-        self.targets.heavy_bookings = sum(1 for b in self.booking_rows if b["organisation_id"] == self.heavy_enterprise)
-        roster_id = self.targets.roster_session_id
-        self.targets.roster_people = sum(1 for a in self.attendee_rows if a["session_id"] == roster_id)
-        self.rows.update({Booking: self.booking_rows, Attendee: self.attendee_rows})
+        for session in rng.sample(self.regular, min(HEAVY_BOOKINGS, len(self.regular))):
+            self.book(session, self.heavy_enterprise, self.status_for(session))
+        while len(self.booking_rows) < self.n["bookings"]:
+            session = rng.choice(self.regular)
+            self.book(session, rng.choice(others), self.status_for(session))
+        self.targets.heavy_bookings = sum(1 for b in self.booking_rows if b[3] == self.heavy_enterprise)
+        self.targets.roster_people = roster["seats_taken"]
+        cols = "id purpose payer_organisation_id payer_user_id payee_organisation_id description amount_pence "
+        cols += "refunded_pence currency status provider invoice_reference idempotency_key paid_at due_on created_at"
+        self.add(Payment, cols, self.payment_rows)
+        cols = "id session_id booker_id organisation_id status seats price_band unit_price_pence total_pence "
+        cols += "hold_expires_at payment_id confirmed_at cancelled_at cancellation_reason created_at"
+        self.add(Booking, cols, self.booking_rows)
+        self.add(Attendee, "id booking_id session_id name email status marked_at created_at", self.attendee_rows)
+        cols = "id payment_id amount_pence status reason idempotency_key sent_on sent_reference created_at"
+        self.add(Refund, cols, self.refund_rows)
 
     def status_for(self, session: dict) -> str:
         if session["status"] == "cancelled":
             return "cancelled"
         roll = self.rng.random()
-        if session["starts_at"] > self.now and roll < 0.03:
-            return "reserved"
         return "confirmed" if roll < 0.85 else ("cancelled" if roll < 0.95 else "expired")
 
     def book(self, session: dict, enterprise: int, status: str) -> None:
         rng, booker = self.rng, self.owner_of[enterprise]
-        seats = rng.choice((1, 1, 1, 2, 2, 3))
-        live = status in ("reserved", "confirmed")
-        if live:
+        seats = rng.choice(SEATS)
+        if status == "confirmed":
             seats = min(seats, session["capacity"] - session["seats_taken"])
             if seats == 0:
-                status, seats, live = "cancelled", 1, False
-        course = self.courses[session["course_id"]]
-        band, unit = rng.choice(
-            (("full", course["full_price_pence"]), ("subsidised", course["subsidised_price_pence"]))
-        )
-        band = "free" if unit == 0 else band
+                status, seats = "cancelled", 1
+        course_id = session["course_id"]
+        full, subsidised = self.course_price[course_id]
+        if self.area_of[enterprise] in self.served[self.course_org[course_id]]:
+            band, unit = ("free" if subsidised == 0 else "subsidised"), subsidised
+        else:
+            band, unit = ("free" if full == 0 else "full"), full
         booking_id = len(self.booking_rows) + 1
-        made = min(session["starts_at"] - timedelta(days=rng.randint(2, 60)), self.now)
+        made = min(session["starts_at"] - timedelta(days=rng.randint(2, 60)), self.now - timedelta(hours=1))
+        cancelled = made + timedelta(hours=20) if status == "cancelled" else None
+        payment_id = self.payment(booking_id, enterprise, course_id, unit * seats, seats, status, made, cancelled)
         self.booking_rows.append(
-            {
-                "id": booking_id,
-                "session_id": session["id"],
-                "booker_id": booker,
-                "organisation_id": enterprise,
-                "status": status,
-                "seats": seats,
-                "price_band": band,
-                "unit_price_pence": unit,
-                "total_pence": unit * seats,
-                "hold_expires_at": self.now + timedelta(minutes=10) if status == "reserved" else None,
-                "payment_id": None,
-                "confirmed_at": made if status == "confirmed" else None,
-                "cancelled_at": made + timedelta(days=1) if status == "cancelled" else None,
-                "cancellation_reason": "Plans changed" if status == "cancelled" else None,
-                "created_at": made,
-            }
+            (booking_id, session["id"], booker, enterprise, status, seats, band, unit, unit * seats)
+            + (made + timedelta(minutes=15) if status == "expired" else None, payment_id)
+            + (made if status == "confirmed" else None, cancelled, "Plans changed" if cancelled else None, made)
         )
-        if live:
+        if status == "confirmed":
             session["seats_taken"] += seats
-        self.attendees(session, booking_id, booker, seats, status, made)
+        self.attendees(session, booking_id, booker, enterprise, seats, status, made)
 
-    def attendees(self, session: dict, booking_id: int, booker: int, seats: int, status: str, made) -> None:
+    def payment(self, booking_id, enterprise, course_id, amount, seats, status, made, cancelled) -> int | None:
+        """An invoice for a paid booking: paid (60%) or awaiting payment (overdue 30 days after it was raised); for a
+        cancelled booking, cancelled unpaid or paid and refunded (half each)."""
+        if amount == 0 or status == "expired":
+            return None
+        rng, payment_id = self.rng, len(self.payment_rows) + 1
+        paid = (status == "confirmed" and rng.random() < 0.6) or (status == "cancelled" and rng.random() < 0.5)
+        state = ("refunded" if paid else "cancelled") if status == "cancelled" else ("succeeded" if paid else "pending")
+        paid_at = min(made + timedelta(days=rng.randint(1, 25)), self.now) if paid else None
+        title = self.course_title[course_id]
+        self.payment_rows.append(
+            (payment_id, "training_booking", enterprise, self.owner_of[enterprise], self.course_org[course_id])
+            + (f"{title}, {seats} place{'s' if seats > 1 else ''}", amount, amount if state == "refunded" else 0)
+            + ("GBP", state, "invoice", f"BSP-{made:%Y}-{payment_id:06d}", f"training-booking-{booking_id}")
+            + (paid_at, made.date() + timedelta(days=30), made)
+        )
+        if state == "refunded":
+            sent = max(cancelled, paid_at) + timedelta(days=2)
+            self.refund_rows.append(
+                (len(self.refund_rows) + 1, payment_id, amount, "succeeded", "Booking cancelled")
+                + (f"refund-{payment_id}", sent.date(), "BACS", sent)
+            )
+        return payment_id
+
+    def attendees(self, session, booking_id, booker, enterprise, seats, status, made) -> None:
         past = session["status"] == "completed"
         for i in range(seats):
             email = self.emails[booker] if i == 0 else f"staff{booking_id}.{i}@{DOMAIN}"
@@ -313,118 +396,210 @@ class World:
                 email = f"staff{booking_id}.{i}@{DOMAIN}"
             if status == "confirmed":
                 state = self.rng.choice(("attended", "attended", "no_show")) if past else "booked"
-            else:
-                state = "booked" if status == "reserved" else "cancelled"
-            if state != "cancelled":
                 self.live_emails.add((session["id"], email))
-            self.attendee_rows.append(
-                {
-                    "id": len(self.attendee_rows) + 1,
-                    "booking_id": booking_id,
-                    "session_id": session["id"],
-                    "name": f"Person {booking_id}-{i}" if i else f"Owner of booking {booking_id}",
-                    "email": email,
-                    "status": state,
-                    "marked_at": session["ends_at"] if state in ("attended", "no_show") else None,
-                    "created_at": made,
-                }
+            else:
+                state = "cancelled"
+            attendee_id = len(self.attendee_rows) + 1
+            name = self.names[booker] if i == 0 else f"Person {booking_id}-{i}"
+            marked = session["starts_at"] + timedelta(hours=3) if state in ("attended", "no_show") else None
+            self.attendee_rows.append((attendee_id, booking_id, session["id"], name, email, state, marked, made))
+            if state == "attended":
+                user_id = booker if i == 0 and email == self.emails[booker] else None
+                self.attended.append((attendee_id, user_id, enterprise, name, email, session, marked))
+
+    def training_records(self) -> None:
+        rows = []
+        chosen = sorted(self.rng.sample(range(len(self.attended)), min(self.n["records"], len(self.attended))))
+        for record_id, index in enumerate(chosen, start=1):
+            attendee_id, user_id, enterprise, name, email, session, marked = self.attended[index]
+            course_id, completed = session["course_id"], session["starts_at"].date()
+            months = self.course_months[course_id]
+            expires = completed + timedelta(days=months * 30) if months else None
+            rows.append(
+                (record_id, attendee_id, user_id, enterprise, name, email, self.course_topic[course_id], course_id)
+                + (completed, expires, _certificate(record_id * 7919 + 12345), marked)
             )
+        cols = "id attendee_id user_id organisation_id person_name email topic_id course_id completed_on expires_on "
+        self.add(TrainingRecord, cols + "certificate_number created_at", rows)
+
+    def waiting_list(self) -> None:
+        rng, rows, others = self.rng, [], list(self.owner_of)[2 + RACE_BOOKERS :] or list(self.owner_of)
+        for entry_id in range(1, self.n["waiting"] + 1):
+            session, enterprise = rng.choice(self.full), rng.choice(others)
+            user_id = self.owner_of[enterprise]
+            people = [{"name": self.names[user_id], "email": self.emails[user_id]}]
+            people += [{"name": f"Waiting {entry_id}-{i}", "email": f"wait{entry_id}.{i}@{DOMAIN}"} for i in (1, 2)]
+            seats = rng.choice((1, 1, 2, 3))
+            made = self.ago(rng.uniform(0, 20))
+            rows.append(
+                (entry_id, session["id"], user_id, enterprise, seats, json.dumps(people[:seats]), "waiting", made)
+            )
+        cols = "id session_id user_id organisation_id seats attendees status created_at"
+        self.add(WaitingListEntry, cols, rows)
 
     # --- audit log and notifications -----------------------------------------------------------------------
 
     def audit_and_notifications(self) -> None:
-        rng, user_ids = self.rng, [row["id"] for row in self.users]
+        rng, user_count, org_count = self.rng, len(self.users), len(self.rows[Organisation.__table__][1])
         events = []
-        for n in range(1, SIZES["audit_events"] + 1):
+        for n in range(1, self.n["audit_events"] + 1):
             action, object_type = rng.choice(ACTIONS)
+            org_id = rng.randint(1, org_count) if rng.random() < 0.8 else None
             events.append(
-                {
-                    "id": n,
-                    "at": self.ago(rng.uniform(0, 365)),
-                    "actor_id": rng.choice(user_ids),
-                    "organisation_id": rng.randint(1, len(self.rows[Organisation])) if rng.random() < 0.8 else None,
-                    "action": action,
-                    "object_type": object_type,
-                    "object_id": rng.randint(1, 20000),
-                    "details": {"seats": rng.randint(1, 3), "note": "synthetic"},
-                    "request_id": str(uuid.UUID(int=rng.getrandbits(128))),
-                    "ip": f"192.0.2.{rng.randint(1, 254)}",
-                }
+                (n, self.ago(rng.uniform(0, 365)), rng.randint(1, user_count), org_id, action, object_type)
+                + (rng.randint(1, 20000), rng.choice(DETAILS), str(uuid.UUID(int=rng.getrandbits(128))))
+                + (f"192.0.2.{rng.randint(1, 254)}",)
             )
-        notes = []
-        for n in range(1, SIZES["notifications"] + 1):
+        self.add(
+            AuditEvent, "id at actor_id organisation_id action object_type object_id details request_id ip", events
+        )
+        notes, heavy_user = [], self.owner_of[self.heavy_enterprise]
+        for n in range(1, self.n["notifications"] + 1):
             created = self.ago(rng.uniform(0, 200))
+            user_id = heavy_user if n <= 30 else rng.randint(1, user_count)
+            read = created + timedelta(hours=3) if (n > 5 if n <= 30 else rng.random() < 0.7) else None
             notes.append(
-                {
-                    "id": n,
-                    "user_id": rng.choice(user_ids),
-                    "kind": "booking_confirmed",
-                    "title": f"Your booking {n} is confirmed",
-                    "body": "We have emailed the details to everyone booked.",
-                    "link": f"/training/bookings/{rng.randint(1, 20000)}",
-                    "read_at": created + timedelta(hours=3) if rng.random() < 0.7 else None,
-                    "created_at": created,
-                }
+                (n, user_id, "booking_confirmed", f"Your booking {n} is confirmed")
+                + ("We have emailed the details to everyone booked.", "/training/bookings/1", read, created, created)
             )
-        self.rows.update({AuditEvent: events, Notification: notes})
-
-    # --- writing -------------------------------------------------------------------------------------------
+        self.add(Notification, "id user_id kind title body link read_at emailed_at created_at", notes)
 
     def build(self) -> Targets:
         self.people_and_organisations()
         self.courses_and_sessions()
         self.bookings()
+        self.session_rows()
+        self.training_records()
+        self.waiting_list()
         self.audit_and_notifications()
-        served = [row["area_id"] for row in self.rows[organisation_areas]]
+        served = [row[1] for row in self.rows[organisation_areas][1]]
         busiest_area = max(set(served), key=served.count)
         self.targets.search = {"q": "level", "area": str(busiest_area), "delivery": "in_person"}
         return self.targets
 
-    def write(self) -> None:
-        for target, rows in self.rows.items():
-            table = getattr(target, "__table__", target)
+
+# --- writing ---------------------------------------------------------------------------------------------------
+
+ORDER = (
+    User,
+    Organisation,
+    Membership,
+    organisation_areas,
+    PayeeDetails,
+    Course,
+    course_areas,
+    TrainingSession,
+    Payment,
+    Booking,
+    Attendee,
+    Refund,
+    TrainingRecord,
+    WaitingListEntry,
+    AuditEvent,
+    Notification,
+)
+
+
+def complete_columns(table: Table, names: tuple) -> tuple[tuple, tuple]:
+    """The columns to write: those named plus any the loader left out that have a plain default (its value is
+    added to every row). Left-out columns that are nullable or have a server default are left to the database.
+    A name the table lacks, or a left-out NOT NULL column with no such default, is an error naming it."""
+    unknown = sorted(set(names) - set(table.c.keys()))
+    extra, unfilled = {}, []
+    for column in table.c:
+        if column.name in names:
+            continue
+        default = column.default
+        if default is not None and getattr(default, "is_scalar", False):
+            value = default.arg
+            extra[column.name] = value.value if isinstance(value, enum.Enum) else value
+        elif default is not None or not (column.nullable or column.server_default is not None):
+            unfilled.append(column.name)
+    if unknown or unfilled:
+        raise RuntimeError(
+            f"bench/data.py is out of step with table {table.name}: no column {unknown}; not filled {unfilled}"
+        )
+    return names + tuple(extra), tuple(extra.values())
+
+
+def _sqlite_value(value):
+    if hasattr(value, "hour"):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def write(world: World, targets: Targets) -> None:
+    """Every table, in foreign-key order, in one transaction; then the id sequences (PostgreSQL)."""
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    for model in ORDER:
+        table = getattr(model, "__table__", model)
+        names, rows = world.rows.pop(table)
+        names, extra = complete_columns(table, names)
+        if postgres:
+            with connection.connection.driver_connection.cursor() as cursor:
+                with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row + extra)
+        else:
+            statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+            raw = connection.connection.driver_connection
             for start in range(0, len(rows), CHUNK):
-                db.session.execute(insert(table), rows[start : start + CHUNK])
-            self.targets.counts[table.name] = len(rows)
-        if db.engine.dialect.name == "postgresql":
-            for target in self.rows:
-                table = getattr(target, "__table__", target)
-                if "id" in table.c:
-                    db.session.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
-                        )
-                    )
-        db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))  # what autovacuum does soon after a bulk load; plans are poor before
-            db.session.commit()
+                raw.executemany(
+                    statement, [tuple(map(_sqlite_value, row + extra)) for row in rows[start : start + CHUNK]]
+                )
+        targets.counts[table.name] = len(rows)
+        if postgres and "id" in table.c and rows:
+            sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+            connection.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table.name}))"))
+    db.session.commit()
 
 
-def load() -> Targets:
+def load(size: str) -> Targets:
     """Fill an empty, migrated database (inside an app context) and say what to request."""
     if db.session.scalar(select(func.count()).select_from(User)):
         raise RuntimeError("The bench database is not empty.")
-    world = World()
+    world = World(size)
     targets = world.build()
-    world.write()
+    write(world, targets)
     check_seats()
+    if db.engine.dialect.name == "postgresql":  # what autovacuum does soon after a bulk load; plans are poor before
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
     return targets
 
 
-def check_seats() -> None:
-    """Every session's seats_taken equals its live bookings' seats, within capacity."""
-    live = (
-        select(Booking.session_id, func.sum(Booking.seats).label("seats"))
-        .where(Booking.status.in_(("reserved", "confirmed")))
-        .group_by(Booking.session_id)
+def live_seats_by_session():
+    booking = Booking.__table__
+    return (
+        select(booking.c.session_id, func.sum(booking.c.seats).label("seats"))
+        .where(booking.c.status.in_(("reserved", "confirmed")))
+        .group_by(booking.c.session_id)
         .subquery()
     )
+
+
+def check_seats() -> None:
+    """Every session's seats_taken equals its live bookings' seats, and nobody is over capacity."""
+    live, session = live_seats_by_session(), TrainingSession.__table__
+    seats = func.coalesce(live.c.seats, 0)
     wrong = db.session.scalar(
         select(func.count())
-        .select_from(TrainingSession)
-        .outerjoin(live, live.c.session_id == TrainingSession.id)
-        .where(func.coalesce(live.c.seats, 0) != TrainingSession.seats_taken)
+        .select_from(session.outerjoin(live, live.c.session_id == session.c.id))
+        .where((seats != session.c.seats_taken) | (seats > session.c.capacity))
     )
     if wrong:
-        raise RuntimeError(f"{wrong} sessions have seats_taken out of step with their bookings.")
+        raise RuntimeError(f"{wrong} sessions have seats_taken out of step with their bookings, or are overbooked.")
+
+
+def session_seats(session_id: int) -> tuple[int, int, int]:
+    """(capacity, seats_taken, live bookings' seats) of one session, read now."""
+    live, session = live_seats_by_session(), TrainingSession.__table__
+    row = db.session.execute(
+        select(session.c.capacity, session.c.seats_taken, func.coalesce(live.c.seats, 0))
+        .select_from(session.outerjoin(live, live.c.session_id == session.c.id))
+        .where(session.c.id == session_id)
+    ).one()
+    return tuple(row)
