@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, and_
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -102,6 +102,10 @@ class Payment(HasStatus, TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
         CheckConstraint("refunded_pence >= 0 AND refunded_pence <= amount_pence", name="refund_within_amount"),
+        # Each side's invoices awaiting payment, oldest due first (the dashboards' overdue tasks seek these).
+        Index("ix_payments_payer_user_status_due", "payer_user_id", "status", "due_on", "id"),
+        Index("ix_payments_payer_org_status_due", "payer_organisation_id", "status", "due_on", "id"),
+        Index("ix_payments_payee_org_status_due", "payee_organisation_id", "status", "due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

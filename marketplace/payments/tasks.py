@@ -2,7 +2,7 @@
 (for the payer to pay, and for the publisher's finance people to chase). One query per list, whatever its length."""
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..core.features import Task
@@ -38,12 +38,13 @@ def overdue_both_ways(user) -> tuple[list[Payment], list[Payment]]:
     payer_ids = {m.organisation_id for m in memberships}
     payee_ids = {m.organisation_id for m in memberships if m.role in org.FINANCE_ROLES}
     paid_by = or_(Payment.payer_user_id == user.id, Payment.payer_organisation_id.in_(payer_ids))
-    wanted = Payment.id.in_(_overdue_ids(paid_by))
+    ids = [_overdue_ids(paid_by)]
     if payee_ids:
-        wanted = or_(wanted, Payment.id.in_(_overdue_ids(Payment.payee_organisation_id.in_(payee_ids))))
+        ids.append(_overdue_ids(Payment.payee_organisation_id.in_(payee_ids)))
+    # One IN over a UNION of the two short id lists: "IN (a) OR IN (b)" made PostgreSQL filter every payment.
     query = (
         select(Payment)
-        .where(wanted)
+        .where(Payment.id.in_(union_all(*ids) if len(ids) > 1 else ids[0]))
         .options(
             joinedload(Payment.payer_organisation),
             joinedload(Payment.payer_user),
