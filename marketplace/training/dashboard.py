@@ -136,17 +136,21 @@ def _upcoming():
 def _courses_with_next_sessions(org_ids: list[int]) -> list[tuple[Course, list[TrainingSession]]]:
     """Up to COURSES_SHOWN of the organisations' live courses, those with the soonest next session first, each with
     up to SESSIONS_SHOWN upcoming sessions, soonest first: one query, however many courses and sessions."""
+    # Each of these courses' next start, correlated: a grouped subquery aggregated every course's sessions first.
     next_start = (
-        select(TrainingSession.course_id, func.min(TrainingSession.starts_at).label("starts_at"))
-        .where(*_upcoming())
-        .group_by(TrainingSession.course_id)
+        select(func.min(TrainingSession.starts_at))
+        .where(TrainingSession.course_id == Course.id, *_upcoming())
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    listed = (
+        select(Course.id, Course.title, next_start.label("next_at"))
+        .where(Course.organisation_id.in_(org_ids), Course.status != CourseStatus.ARCHIVED)
         .subquery()
     )
     chosen = (
-        select(Course.id, next_start.c.starts_at.label("next_at"))
-        .outerjoin(next_start, next_start.c.course_id == Course.id)
-        .where(Course.organisation_id.in_(org_ids), Course.status != CourseStatus.ARCHIVED)
-        .order_by(next_start.c.starts_at.is_(None), next_start.c.starts_at, Course.title, Course.id)
+        select(listed.c.id, listed.c.next_at)
+        .order_by(listed.c.next_at.is_(None), listed.c.next_at, listed.c.title, listed.c.id)
         .limit(COURSES_SHOWN)
         .subquery()
     )
