@@ -8,8 +8,8 @@ import pytest
 from marketplace.core.audit import AuditEvent
 from marketplace.extensions import db
 from marketplace.organisations.models import MemberRole
-from tests import factories
 from marketplace.training.models import BookingStatus, WaitStatus
+from tests import factories
 from tests.queries import MAX_QUERIES, counted_queries
 
 

@@ -8,8 +8,8 @@ from ..core.permissions import is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: training's policies are loaded
 from ..cover.permissions import is_relief_worker
 from ..extensions import db
-from ..payments.models import Payment
 from ..organisations import permissions as org
+from ..payments.models import Payment
 from .models import (
     Attendee,
     AttendeeStatus,
