@@ -198,9 +198,7 @@ def _full_page(session: TrainingSession, form: BookingForm, people: list):
     """The places went between the check and the confirm: nothing booked; join the waiting list for the same people
     in one click (or change them first). A short page, as many people can be told this at once."""
     count = len(people)
-    join_words = {1: "Join the waiting list", 2: "Join the waiting list for both people"}.get(
-        count, f"Join the waiting list for all {count} people"
-    )
+    join_words = "Join the waiting list" + ("" if count == 1 else f" for {_everyone(count)}")
     return render_template(
         "training/book_full.html",
         session=session,
@@ -233,8 +231,13 @@ def _places_left_page(session, form: BookingForm, options, error: bookings.Sessi
         return _book_page(session, form, options, full=True)
     first = [person.name for person in people[: error.seats_left]]
     names = first[0] if len(first) == 1 else f"{', '.join(first[:-1])} and {first[-1]}"
-    short = {"left": error.seats_left, "wanted": error.wanted, "names": names}
+    short = {"left": error.seats_left, "wanted": error.wanted, "names": names, "everyone": _everyone(error.wanted)}
     return _book_page(session, form, options, full=False, short=short)
+
+
+def _everyone(count: int) -> str:
+    """The people of a booking of two or more, as in 'join the waiting list for both people'."""
+    return "both people" if count == 2 else f"all {count} people"
 
 
 def awaiting_card_payment(booking) -> bool:
