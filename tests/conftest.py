@@ -22,7 +22,7 @@ from marketplace.extensions import db
 from . import factories
 from .pages import check_page
 
-pytest_plugins = ["tests.stripe_server.fixtures"]
+pytest_plugins = ["tests.stripe_server.fixtures", "tests.notify_server.fixtures"]
 
 STRIPE_WEBHOOK_SECRET = "whsec_backstop_test"
 

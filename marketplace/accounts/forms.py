@@ -4,6 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInpu
 from wtforms import BooleanField, PasswordField, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..core import sms
 from ..core.forms import BaseForm, email_field, submit, text_field
 from ..core.notifications import EmailChoice
 from .models import IntendedRole
@@ -89,11 +90,40 @@ class ChangePasswordForm(BaseForm):
     submit = submit("Change password")
 
 
+def uk_mobile_number(form, field) -> None:
+    """A UK mobile number (07… or +447…), stored as +447…."""
+    if field.data in ("", None):
+        return
+    number = sms.uk_mobile(field.data)
+    if number is None:
+        raise ValidationError(sms.MOBILE_MESSAGE)  # the typed text stays in the box, to correct
+    field.data = number
+
+
 class ProfileForm(BaseForm):
     """Edit the person's own details."""
 
     name = text_field("Full name", "Enter your full name", autocomplete="name")
+    mobile = text_field(
+        "Mobile number (optional)",
+        None,
+        max_length=30,
+        hint="A UK mobile, for text messages about urgent things such as a cover shift you could take",
+        validators=[uk_mobile_number],
+        autocomplete="tel",
+        type="tel",
+    )
+    sms_alerts = BooleanField(
+        "Text me urgent alerts",
+        description="A short text with a link to Backstop: never private details",
+        widget=GovCheckboxInput(),
+    )
     submit = submit("Save changes")
+
+    def validate_sms_alerts(self, field) -> None:
+        """Text alerts need a number to go to."""
+        if field.data and not self.mobile.data:
+            raise ValidationError("Enter your mobile number to get text message alerts")
 
 
 EMAIL_CHOICES = {

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..core.models import TimestampMixin
@@ -37,6 +37,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     notification_email: Mapped[str] = mapped_column(
         String(10), default=EmailChoice.EACH, server_default=EmailChoice.EACH.value
     )
+    # A UK mobile as +447…, and whether urgent alerts are texted to it (core/sms.py); both set on the account page.
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    sms_alerts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Set when the person closes their account: the row stays (records point at it) under this stable pseudonym.
     pseudonym: Mapped[str | None] = mapped_column(String(12), unique=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -54,6 +54,8 @@ def export(user: User) -> dict[str, list[dict]]:
         "registered_at": user.created_at,
         "email_confirmed_at": user.email_verified_at,
         "notification_emails": user.notification_email,
+        "mobile": user.mobile,
+        "text_message_alerts": user.sms_alerts,
         "platform_admin": user.is_admin,
     }
     signed_in = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id))
@@ -79,6 +81,7 @@ def anonymise(user: User, pseudonym: Pseudonym) -> None:
     db.session.execute(delete(SignInFailure).where(SignInFailure.email == user.email))
     audit.redact({name: pseudonym.name for name in old_names}, within=theirs)
     user.name, user.email, user.password_hash = pseudonym.name, pseudonym.email, LOCKED_HASH
+    user.mobile, user.sms_alerts = None, False
     user.is_active_account, user.is_admin = False, False
     user.pseudonym, user.closed_at = pseudonym.code, utcnow()
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import delete, func, select
 
-from ..core import audit
+from ..core import audit, sms
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.mail import send_email
@@ -246,6 +246,21 @@ def update_profile(user: User, *, name: str) -> None:
     if user.name != name.strip():
         audit.record("account.profile_updated", obj=user, actor=user, old_name=user.name)
         user.name = name.strip()
+
+
+def choose_text_alerts(user: User, mobile: str | None, alerts: bool) -> None:
+    """The person's UK mobile (stored as +447…, or none) and whether urgent alerts are texted to it (core/sms.py)."""
+    number = sms.uk_mobile(mobile) if mobile else None
+    if mobile and number is None:
+        raise DomainError(sms.MOBILE_MESSAGE)
+    if alerts and number is None:
+        raise DomainError("Enter your mobile number to get text message alerts")
+    if user.mobile != number:
+        audit.record("account.mobile_changed", obj=user, actor=user, given=number is not None)  # never the number
+        user.mobile = number
+    if user.sms_alerts != alerts:
+        audit.record("account.sms_alerts_chosen", obj=user, actor=user, on=alerts)
+        user.sms_alerts = alerts
 
 
 def choose_notification_email(user: User, choice: str) -> None:

@@ -167,6 +167,7 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(current_user, name=form.name.data)
+        services.choose_text_alerts(current_user, form.mobile.data, form.sms_alerts.data)
         db.session.commit()
         flash("Your details have been saved.", "success")
         return redirect(url_for("accounts.profile"))

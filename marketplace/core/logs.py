@@ -1,4 +1,4 @@
-"""Logs keep no secrets: tokens in link paths are redacted and email addresses are masked.
+"""Logs keep no secrets: tokens in link paths are redacted, email addresses and UK mobile numbers are masked.
 
 Reset, verification, invitation, data-download and calendar-feed links carry their token in the path (an emailed link or a
 calendar subscription cannot send it any other way), so every log line the app writes (its own, the
@@ -18,13 +18,16 @@ _TOKEN_PATHS = re.compile(
 _LONG_SEGMENTS = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}(?:\.[A-Za-z0-9_-]+)*(?=[/?#\s\"']|$)")
 _TOKEN_PARAMS = re.compile(r"([?&](?:token|key)=)[^\s&#\"']+", re.IGNORECASE)
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_MOBILE = re.compile(r"(?<![\w+])(?:\+44 ?|0)7\d{3} ?\d{3} ?(\d{3})(?!\d)")  # 07… and +447…, as texts go to
 
 
 def redact(text: str) -> str:
-    """The text with link tokens replaced by [redacted] and email addresses masked (a***@example.com)."""
+    """The text with link tokens replaced by [redacted], email addresses (a***@example.com) and UK mobile numbers
+    (07*** ***982) masked."""
     text = _TOKEN_PATHS.sub(r"\1[redacted]", text)
     text = _LONG_SEGMENTS.sub("[redacted]", text)
     text = _TOKEN_PARAMS.sub(r"\1[redacted]", text)
+    text = _MOBILE.sub(r"07*** ***\1", text)
     return _EMAIL.sub(r"\1***@\2", text)
 
 
