@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .accounts.services import create_user, find_user_by_email
 from .core.clock import clock, utcnow
+from .cover.demo import seed_cover
 from .cover.services import save_relief_profile
 from .extensions import db
 from .organisations.models import Area, LegalForm, MemberRole, Organisation, OrgKind, OrgStatus
@@ -137,6 +138,13 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_bookings()
     seed_history()
     seed_refund_to_send()
+    seed_cover(
+        find_user_by_email(f"officer.leeds@{DOMAIN}"),
+        publishers["leeds"],
+        areas["Leeds"],
+        [find_user_by_email(f"owner{n}@{DOMAIN}") for n in (1, 2)],
+        [find_user_by_email(f"relief{n}@{DOMAIN}") for n in (1, 2)],
+    )
     return logins
 
 

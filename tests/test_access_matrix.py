@@ -9,6 +9,7 @@ from marketplace.training import calendar
 from marketplace.training.models import Topic
 
 from . import factories
+from .cover.world import cover_world
 from .queries import MAX_QUERIES, counted_queries
 
 PUBLIC = {
@@ -31,6 +32,8 @@ PUBLIC = {
     "training.show_session",
     "training.calendar_feed",  # the unguessable token is the credential
     "training.verify_certificate",
+    "cover.pools_list",
+    "cover.show_pool",
 }
 
 SIGNED_IN = {"entrepreneur", "member", "other_org", "publisher", "relief_worker", "admin"}
@@ -55,6 +58,29 @@ ALLOWED = {
     "notifications.index": SIGNED_IN,
     "notifications.mark_read": SIGNED_IN,
     "cover.relief_profile": SIGNED_IN,
+    # relief cover: the council's open pool, enterprise A approved in it, the relief worker approved and holding
+    # the first shift of enterprise A's request
+    "cover.relief_checks": {"relief_worker"},
+    "cover.relief_availability": {"relief_worker"},
+    "cover.join_pool": {"entrepreneur", "other_org"},
+    "cover.apply_to_pool": {"relief_worker"},
+    "cover.open_shifts": {"relief_worker"},
+    "cover.show_shift": {"entrepreneur", "member", "publisher", "relief_worker"},
+    "cover.accept_shift": {"entrepreneur", "member", "publisher", "relief_worker"},
+    "cover.give_back_shift": {"relief_worker"},
+    "cover.shift_ics": {"relief_worker"},
+    "cover.cancel_shift": {"entrepreneur", "member"},
+    "cover.cover_requests": {"entrepreneur", "member"},
+    "cover.new_request": {"entrepreneur", "member"},
+    "cover.show_request": {"entrepreneur", "member", "publisher"},
+    "cover.manage_pools": PUBLISHER,
+    "cover.new_pool": PUBLISHER,
+    "cover.manage_pool": PUBLISHER,
+    "cover.edit_pool": PUBLISHER,
+    "cover.open_pool": PUBLISHER,
+    "cover.close_pool": PUBLISHER,
+    "cover.decide_member": PUBLISHER,
+    "cover.review_worker": PUBLISHER,
     "organisations.index": SIGNED_IN,
     "organisations.new_enterprise": SIGNED_IN,
     "organisations.new_publisher": SIGNED_IN,
@@ -129,6 +155,8 @@ ARGUMENT_OVERRIDES = {
     "training.manage_courses": {"org_id": "council_id"},
     "training.new_course": {"org_id": "council_id"},
     "payments.payee_details": {"org_id": "council_id"},
+    "cover.manage_pools": {"org_id": "council_id"},
+    "cover.new_pool": {"org_id": "council_id"},
 }
 
 
@@ -159,6 +187,7 @@ def world(ctx):
     booking.payment = factories.payment(payer_organisation=enterprise_a, payee_organisation=council)
     record = factories.training_record(booking.attendees[0])
     entry = factories.waiting_entry(session, owner, enterprise_a)
+    cover = cover_world(officer, council, owner, enterprise_a, relief)
     db.session.commit()
     people = {
         "entrepreneur": owner,
@@ -184,6 +213,7 @@ def world(ctx):
         "record_id": record.id,
         "payment_id": booking.payment_id,
         "topic_id": _own_topic().id,  # a seeded topic would stay retired after the admin's posts
+        **cover,
     }
     db.session.commit()
     return people, values

@@ -1,12 +1,21 @@
-"""Relief cover plugs in: the relief worker profile page and table, its dashboard task, section and link, and its
-navigation link."""
+"""Relief cover plugs in: its pages and tables, the job that widens shift alerts, dashboard tasks, sections and
+links, navigation, and what it holds about people."""
 
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
-from ..core.features import DashboardLinks, DashboardSection, DashboardTasks, Feature, PersonalData, nav_link
+from ..core.features import (
+    DashboardLinks,
+    DashboardSection,
+    DashboardTasks,
+    Feature,
+    Job,
+    PersonalData,
+    nav_link,
+)
 from . import models, permissions, personal_data
-from .dashboard import become_links, relief_section, setup_tasks
+from .dashboard import become_links, cover_links, relief_section, setup_tasks, worker_tasks
+from .requests import widen_alerts
 from .views import bp
 
 
@@ -19,10 +28,18 @@ feature = Feature(
     "cover",
     blueprints=(bp,),
     models=(models,),
-    dashboard_tasks=(DashboardTasks(11, setup_tasks),),
+    jobs=(
+        Job(
+            "widen-cover-alerts",
+            "Tell every eligible worker about shifts still open 30 minutes after the best matches were told "
+            "(10 minutes for shifts starting within 12 hours)",
+            widen_alerts,
+        ),
+    ),
+    dashboard_tasks=(DashboardTasks(11, setup_tasks), DashboardTasks(12, worker_tasks)),
     dashboard_sections=(DashboardSection(60, "cover/_dashboard_relief.html", relief_section),),
-    dashboard_links=(DashboardLinks(31, "Get started", become_links),),
-    navigation=(nav_link(50, "Relief profile", "cover.relief_profile", shown_to=permissions.is_relief_worker),),
+    dashboard_links=(DashboardLinks(31, "Get started", become_links), DashboardLinks(25, "Relief cover", cover_links)),
+    navigation=(nav_link(50, "Cover shifts", "cover.open_shifts", shown_to=permissions.is_relief_worker),),
     personal_data=(PersonalData(30, export=personal_data.export, anonymise=personal_data.anonymise),),
     signed_in_loads=(_relief_profile,),
 )

@@ -16,7 +16,6 @@ from ..core.forms import (
     micro_fte,
     submit,
     text_field,
-    uk_phone,
     uk_postcode,
 )
 from .models import LEGAL_FORM_LABELS, LegalForm, MemberRole, OrgKind
@@ -157,16 +156,6 @@ class InviteForm(BaseForm):
     def validate_role(self, field) -> None:
         if field.data not in dict(field.choices):
             raise ValidationError("Select a role from the list")
-
-
-class ReliefProfileForm(BaseForm):
-    """A relief worker's basic profile."""
-
-    area_id = area_select("Council area you live in")
-    phone = text_field(
-        "Phone number (optional)", None, max_length=30, validators=[uk_phone], autocomplete="tel", type="tel"
-    )
-    submit = submit("Save profile")
 
 
 class AreaForm(BaseForm):

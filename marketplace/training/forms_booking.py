@@ -11,11 +11,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovS
 from wtforms import DateField, Form, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from ..accounts.roles import is_relief_worker
 from ..core import tokens
 from ..core.forms import BaseForm, strip_text, submit, text_field
 from ..core.long_lists import AutocompleteSelect
 from ..core.urls import positive_id
-from ..cover.permissions import is_relief_worker
 from ..organisations.permissions import enterprise_memberships
 from .booking import Person
 from .catalogue import CatalogueFilters

@@ -4,9 +4,9 @@ the training policies that routes and services name."""
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..accounts.roles import is_relief_worker
 from ..core.permissions import is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: training's policies are loaded
-from ..cover.permissions import is_relief_worker
 from ..extensions import db
 from ..organisations import permissions as org
 from ..payments.models import Payment

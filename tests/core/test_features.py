@@ -33,6 +33,7 @@ JOBS = {
     "warn-expiring-training",
     "purge-sent-emails",
     "send-notification-digests",
+    "widen-cover-alerts",
 }
 
 
@@ -63,6 +64,7 @@ def test_each_feature_registers_its_own_jobs_under_the_old_names(app):
     assert steps["purge_expired_invitations"] == "organisations" and steps["purge_expired_sessions"] == "accounts"
     assert owners["send-training-reminders"] == owners["expire-training-holds"] == "training"
     assert owners["purge-sent-emails"] == owners["send-notification-digests"] == "notifications"
+    assert owners["widen-cover-alerts"] == "cover"
 
 
 def test_training_declares_the_payments_it_takes(app):
@@ -138,7 +140,7 @@ def test_navigation_is_built_from_the_features_in_the_same_order_as_before(clien
         "Training",
         "Your bookings",
         "Your organisations",
-        "Relief profile",
+        "Cover shifts",
         "Admin",
         "Audit log",
         "Notifications (2 unread)",

@@ -46,11 +46,11 @@ def test_set_up_tasks_go_once_done(client, login_as):
 
 
 def test_relief_worker_with_profile_has_no_set_up_task(client, login_as):
-    """A relief worker with a profile sees it summarised instead of the task."""
+    """A relief worker with a profile sees it summarised instead of the task, and their next steps."""
     profile = factories.relief_worker(area_name="Cardiff")
     db.session.commit()
     login_as(profile.user)
-    assert _tasks(client) == []
+    assert _tasks(client) == ["Add your DBS check and referees", "Say when you can work"]
     assert "Your relief worker profile covers Cardiff" in soup(client.get("/dashboard")).get_text()
 
 

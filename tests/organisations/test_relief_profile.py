@@ -15,7 +15,7 @@ def test_creating_a_profile_makes_a_relief_worker(client, login_as):
     login_as(person)
     page = client.get("/relief/profile")
     assert h1(page) == "Create your relief worker profile"
-    assert "Relief profile" not in nav_links(page)
+    assert "Cover shifts" not in nav_links(page)
     assert permissions.is_relief_worker(person) is False
 
     response = client.post(
@@ -23,14 +23,14 @@ def test_creating_a_profile_makes_a_relief_worker(client, login_as):
     )
 
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/dashboard")
+    assert response.headers["Location"].endswith("/relief/profile")
     fresh()
     profile = db.session.scalar(db.select(ReliefWorkerProfile))
     assert (profile.user_id, profile.area.name, profile.phone) == (person.id, "Glasgow City", "07911 123456")
     [event] = audit_events("relief_profile.created")
     assert event.actor_id == person.id
     dashboard = client.get("/dashboard")
-    assert "Relief profile" in nav_links(dashboard)
+    assert "Cover shifts" in nav_links(dashboard)
     assert permissions.is_relief_worker(db.session.get(type(person), person.id)) is True
     assert h1(client.get("/relief/profile")) == "Your relief worker profile"
 

@@ -15,7 +15,7 @@ def _card(page, heading: str):
 
 
 def test_each_service_card_links_to_its_page_or_says_coming_soon(client):
-    """Training links to the catalogue; relief cover says coming soon and links to the profile; insurance says coming
+    """Training links to the catalogue; relief cover to its pools and the worker profile; insurance says coming
     soon; no card promises a service that is not built."""
     response = client.get("/")
     check_page(response, "/")
@@ -23,8 +23,8 @@ def test_each_service_card_links_to_its_page_or_says_coming_soon(client):
     training, cover, insurance = (_card(page, name) for name in ("Training", "Relief cover", "Insurance"))
     assert "/training" in [a["href"] for a in training.select("a")]
     assert "Coming soon" not in training.get_text()
-    assert "Coming soon" in cover.get_text() and "Coming soon" in insurance.get_text()
-    assert [a["href"] for a in cover.select("a")] == ["/relief/profile"]
+    assert "Coming soon" not in cover.get_text() and "Coming soon" in insurance.get_text()
+    assert [a["href"] for a in cover.select("a")] == ["/relief/pools", "/relief/profile"]
     assert insurance.select("a") == []
     assert "Sickness cover" not in response.get_data(as_text=True)
 
