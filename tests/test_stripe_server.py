@@ -313,3 +313,267 @@ def test_context_manager_starts_and_stops_a_private_server():
     with StripeTestServer() as server:
         assert raw(server, "GET", "/v1/balance", headers={"Authorization": "Bearer sk_test_x"})[0] == 404
     assert server.httpd is None
+
+
+# Saved payment methods: Customers, Checkout in setup mode, SetupIntents, off-session PaymentIntents
+
+
+def saved_card(server, client, card: str = "visa"):
+    """A Customer with a card saved through a setup-mode Checkout Session: (customer, payment method id)."""
+    customer = client.v1.customers.create(params={"name": "Ann's Care", "metadata": {"organisation_id": "3"}})
+    session = client.v1.checkout.sessions.create(
+        params={
+            "mode": "setup",
+            "customer": customer.id,
+            "payment_method_types": ["card"],
+            "success_url": "https://backstop.example/saved",
+            "cancel_url": "https://backstop.example/cancelled",
+            "setup_intent_data": {"metadata": {"organisation_id": "3"}},
+        }
+    )
+    server.complete_setup_checkout(session.id, card=card)
+    intent = client.v1.setup_intents.retrieve(session.setup_intent)
+    return customer, intent.payment_method
+
+
+def intent_params(customer, method, **overrides) -> dict:
+    """An off-session PaymentIntent's parameters like the app's (a £42.50 cover charge)."""
+    params = {
+        "amount": 4250,
+        "currency": "gbp",
+        "customer": customer.id,
+        "payment_method": method,
+        "confirm": True,
+        "off_session": True,
+        "metadata": {"payment_id": "12", "charge": "off_session"},
+    }
+    params.update(overrides)
+    return params
+
+
+def test_setup_checkout_saves_a_card_for_the_customer(stripe_server, stripe_client):
+    customer = stripe_client.v1.customers.create(params={"name": "Ann's Care"})
+    assert customer.id.startswith("cus_") and stripe_client.v1.customers.retrieve(customer.id).name == "Ann's Care"
+    session = stripe_client.v1.checkout.sessions.create(
+        params={"mode": "setup", "customer": customer.id, "success_url": SUCCESS_URL, "cancel_url": SUCCESS_URL}
+    )
+    assert (session.mode, session.status, session.customer, session.payment_intent) == (
+        "setup",
+        "open",
+        customer.id,
+        None,
+    )
+    assert stripe_client.v1.setup_intents.retrieve(session.setup_intent).status == "requires_payment_method"
+    stripe_server.complete_setup_checkout(session.id)
+    assert stripe_client.v1.checkout.sessions.retrieve(session.id).status == "complete"
+    intent = stripe_client.v1.setup_intents.retrieve(session.setup_intent)
+    assert (intent.status, intent.customer, intent.usage) == ("succeeded", customer.id, "off_session")
+    method = stripe_client.v1.payment_methods.retrieve(intent.payment_method)
+    assert (method.customer, method.card.last4) == (customer.id, "4242")
+
+
+def test_setup_mode_refuses_line_items_and_an_unknown_customer(stripe_client):
+    items = session_params()["line_items"]
+    for params, message in (
+        ({"line_items": items}, "line_items"),
+        ({"customer": "cus_missing"}, "No such customer"),
+    ):
+        with pytest.raises(stripe.InvalidRequestError, match=message):
+            stripe_client.v1.checkout.sessions.create(
+                params={"mode": "setup", "success_url": SUCCESS_URL, "cancel_url": SUCCESS_URL, **params}
+            )
+
+
+def test_hosted_setup_page_saves_a_card_and_redirects(stripe_server, stripe_client):
+    session = stripe_client.v1.checkout.sessions.create(
+        params={"mode": "setup", "success_url": SUCCESS_URL, "cancel_url": SUCCESS_URL}
+    )
+    status, _, page = raw(stripe_server, "GET", f"/checkout/{session.id}")
+    assert status == 200 and "Save card" in page
+    status, headers, _ = raw(stripe_server, "POST", f"/checkout/{session.id}/pay")
+    assert status == 303 and headers["Location"] == SUCCESS_URL.replace("{CHECKOUT_SESSION_ID}", session.id)
+    assert stripe_client.v1.setup_intents.retrieve(session.setup_intent).status == "succeeded"
+
+
+def test_off_session_payment_intent_succeeds_with_a_paid_charge(stripe_server, stripe_client):
+    customer, method = saved_card(stripe_server, stripe_client)
+    intent = stripe_client.v1.payment_intents.create(params=intent_params(customer, method))
+    assert (intent.status, intent.amount_received, intent.customer) == ("succeeded", 4250, customer.id)
+    charge = stripe_client.v1.charges.retrieve(intent.latest_charge)
+    assert (charge.paid, charge.amount, charge.payment_intent) == (True, 4250, intent.id)
+
+
+@pytest.mark.parametrize(
+    "card, code", [("declined", "card_declined"), ("authentication_required", "authentication_required")]
+)
+def test_off_session_decline_is_a_card_error_with_the_intent(stripe_server, stripe_client, card, code):
+    customer, method = saved_card(stripe_server, stripe_client, card)
+    with pytest.raises(stripe.CardError) as raised:
+        stripe_client.v1.payment_intents.create(params=intent_params(customer, method))
+    assert raised.value.http_status == 402 and raised.value.code == code
+    intent = raised.value.error.payment_intent
+    assert intent.status == "requires_payment_method" and intent.last_payment_error.code == code
+    stored = stripe_client.v1.payment_intents.retrieve(intent.id)
+    assert stored.status == "requires_payment_method"
+    stripe_server.succeed_payment_intent(intent.id)  # the payer authenticated later
+    assert stripe_client.v1.payment_intents.retrieve(intent.id).status == "succeeded"
+
+
+def test_payment_intent_checks_like_stripe(stripe_server, stripe_client):
+    customer, method = saved_card(stripe_server, stripe_client)
+    other, _ = saved_card(stripe_server, stripe_client)
+    cases = [
+        (intent_params(customer, method, confirm=False), "off_session can only be used when confirm=true"),
+        (intent_params(other, method), "does not belong to the Customer"),
+        (intent_params(customer, "pm_missing"), "No such payment_method"),
+        ({"amount": 4250}, "Missing required param: currency"),
+        (intent_params(customer, method, surprise="x"), "Received unknown parameter: surprise"),
+    ]
+    for params, message in cases:
+        with pytest.raises(stripe.InvalidRequestError, match=message):
+            stripe_client.v1.payment_intents.create(params=params)
+
+
+def test_payment_intent_replay_by_idempotency_key_charges_once(stripe_server, stripe_client):
+    customer, method = saved_card(stripe_server, stripe_client)
+    options = {"idempotency_key": "cover-charge-7"}
+    first = stripe_client.v1.payment_intents.create(params=intent_params(customer, method), options=options)
+    again = stripe_client.v1.payment_intents.create(params=intent_params(customer, method), options=options)
+    assert first.id == again.id and first.latest_charge == again.latest_charge
+    charges = [obj for obj in stripe_server.objects.values() if obj["object"] == "charge"]
+    assert len(charges) == 1
+
+
+def test_declined_payment_intent_replays_the_same_decline(stripe_server, stripe_client):
+    customer, method = saved_card(stripe_server, stripe_client, "declined")
+    options = {"idempotency_key": "cover-charge-8"}
+    ids = []
+    for _ in range(2):
+        with pytest.raises(stripe.CardError) as raised:
+            stripe_client.v1.payment_intents.create(params=intent_params(customer, method), options=options)
+        ids.append(raised.value.error.payment_intent.id)
+    assert ids[0] == ids[1]
+    assert sum(obj["object"] == "payment_intent" for obj in stripe_server.objects.values()) == 1
+
+
+# Connect: Express accounts, AccountLinks, Transfers
+
+
+def express_account(client):
+    """An Express account in GB asking for transfers, as the app opens one."""
+    return client.v1.accounts.create(
+        params={
+            "type": "express",
+            "country": "GB",
+            "email": "ria@example.com",
+            "business_type": "individual",
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": {"user_id": "5"},
+        }
+    )
+
+
+def test_express_account_waits_for_onboarding_then_can_be_paid(stripe_server, stripe_client):
+    account = express_account(stripe_client)
+    assert account.id.startswith("acct_") and account.type == "express" and account.country == "GB"
+    assert (account.payouts_enabled, account.details_submitted, account.capabilities.transfers) == (
+        False,
+        False,
+        "inactive",
+    )
+    stripe_server.complete_onboarding(account.id)
+    fetched = stripe_client.v1.accounts.retrieve(account.id)
+    assert (fetched.payouts_enabled, fetched.details_submitted, fetched.capabilities.transfers) == (
+        True,
+        True,
+        "active",
+    )
+
+
+def test_account_type_and_capabilities_are_checked(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError, match="type=express"):
+        stripe_client.v1.accounts.create(params={"type": "standard"})
+    with pytest.raises(stripe.InvalidRequestError, match="Received unknown parameter: capabilities\\[teleport\\]"):
+        stripe_client.v1.accounts.create(params={"type": "express", "capabilities": {"teleport": {"requested": True}}})
+
+
+def test_account_link_leads_to_a_hosted_onboarding_page(stripe_server, stripe_client):
+    account = express_account(stripe_client)
+    link = stripe_client.v1.account_links.create(
+        params={
+            "account": account.id,
+            "type": "account_onboarding",
+            "return_url": "https://backstop.example/earnings",
+            "refresh_url": "https://backstop.example/earnings/setup",
+        }
+    )
+    assert link.object == "account_link" and link.expires_at > link.created
+    path = urlsplit(link.url).path
+    status, _, page = raw(stripe_server, "GET", path)
+    assert status == 200 and "Finish" in page
+    status, headers, _ = raw(stripe_server, "POST", path)
+    assert status == 303 and headers["Location"] == "https://backstop.example/earnings"
+    assert stripe_client.v1.accounts.retrieve(account.id).payouts_enabled is True
+    with pytest.raises(stripe.InvalidRequestError, match="Missing required param: type"):
+        stripe_client.v1.account_links.create(params={"account": account.id})
+    with pytest.raises(stripe.InvalidRequestError, match="No such account"):
+        stripe_client.v1.account_links.create(params={"account": "acct_missing", "type": "account_onboarding"})
+
+
+def transfer_params(account, **overrides) -> dict:
+    """A Transfer like the app's (a relief worker's pay)."""
+    params = {"amount": 9600, "currency": "gbp", "destination": account.id, "metadata": {"payout_id": "4"}}
+    params.update(overrides)
+    return params
+
+
+def test_transfer_to_an_onboarded_account(stripe_server, stripe_client):
+    account = express_account(stripe_client)
+    with pytest.raises(stripe.InvalidRequestError, match="capabilities enabled: transfers") as raised:
+        stripe_client.v1.transfers.create(params=transfer_params(account))
+    assert raised.value.code == "insufficient_capabilities_for_transfer"
+    stripe_server.complete_onboarding(account.id)
+    transfer = stripe_client.v1.transfers.create(params=transfer_params(account, transfer_group="payout-4"))
+    assert transfer.id.startswith("tr_") and (transfer.amount, transfer.currency, transfer.destination) == (
+        9600,
+        "gbp",
+        account.id,
+    )
+    assert stripe_client.v1.transfers.retrieve(transfer.id).metadata["payout_id"] == "4"
+    for params, message in (
+        (transfer_params(account, amount=0), "Invalid positive integer"),
+        (transfer_params(account, destination="acct_missing"), "No such account"),
+        ({"amount": 100, "currency": "gbp"}, "Missing required param: destination"),
+    ):
+        with pytest.raises(stripe.InvalidRequestError, match=message):
+            stripe_client.v1.transfers.create(params=params)
+
+
+def test_transfer_replay_by_idempotency_key_pays_once(stripe_server, stripe_client):
+    account = express_account(stripe_client)
+    stripe_server.complete_onboarding(account.id)
+    options = {"idempotency_key": "cover-pay-4"}
+    first = stripe_client.v1.transfers.create(params=transfer_params(account), options=options)
+    again = stripe_client.v1.transfers.create(params=transfer_params(account), options=options)
+    assert first.id == again.id and len(stripe_server.transfers()) == 1
+    with pytest.raises(stripe.IdempotencyError):
+        stripe_client.v1.transfers.create(params=transfer_params(account, amount=1), options=options)
+
+
+def test_restricted_account_cannot_be_paid(stripe_server, stripe_client):
+    account = express_account(stripe_client)
+    stripe_server.complete_onboarding(account.id)
+    stripe_server.restrict_account(account.id)
+    assert stripe_client.v1.accounts.retrieve(account.id).payouts_enabled is False
+    with pytest.raises(stripe.InvalidRequestError, match="capabilities"):
+        stripe_client.v1.transfers.create(params=transfer_params(account))
+
+
+def test_connect_event_names_its_account(stripe_server, stripe_client):
+    account = express_account(stripe_client)
+    event = stripe_server.event("account.updated", stripe_server.complete_onboarding(account.id), account=account.id)
+    assert (event["type"], event["account"], event["data"]["object"]["id"]) == (
+        "account.updated",
+        account.id,
+        account.id,
+    )

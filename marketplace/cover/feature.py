@@ -11,11 +11,17 @@ from ..core.features import (
     Feature,
     Job,
     PersonalData,
+    Retention,
     nav_link,
 )
-from . import models, permissions, personal_data
-from .dashboard import become_links, cover_links, relief_section, setup_tasks, worker_tasks
+from ..payments.hooks import PurposeHandlers
+from ..payments.models import PaymentPurpose
+from . import models, permissions, personal_data, warnings
+from .compliance import warn_expiring
+from .dashboard import become_links, cover_links, cover_tasks, relief_section, setup_tasks, worker_tasks
+from .erasure import erase_private_details
 from .requests import widen_alerts
+from .timesheets import auto_approve
 from .views import bp
 
 
@@ -27,7 +33,7 @@ def _relief_profile():
 feature = Feature(
     "cover",
     blueprints=(bp,),
-    models=(models,),
+    models=(models, warnings),
     jobs=(
         Job(
             "widen-cover-alerts",
@@ -35,11 +41,37 @@ feature = Feature(
             "(10 minutes for shifts starting within 12 hours)",
             widen_alerts,
         ),
+        Job("auto-approve-timesheets", "Approve timesheets left undisputed for 72 hours", auto_approve),
+        Job(
+            "warn-expiring-cover-compliance",
+            "Tell relief workers and their pool managers 30 days before a DBS check or required training stops "
+            "being valid for the pool",
+            warn_expiring,
+        ),
     ),
-    dashboard_tasks=(DashboardTasks(11, setup_tasks), DashboardTasks(12, worker_tasks)),
+    retention=(
+        Retention(
+            45,
+            "Private notes and absence reasons of cover requests",
+            "90 days after the request ends",
+            erase_private_details,
+        ),
+        Retention(
+            46,
+            "Records of warnings sent to relief workers that a DBS check or training is expiring",
+            "Until the check or training expires",
+            warnings.forget_past_warnings,
+        ),
+    ),
+    dashboard_tasks=(
+        DashboardTasks(11, setup_tasks),
+        DashboardTasks(12, worker_tasks),
+        DashboardTasks(13, cover_tasks),
+    ),
     dashboard_sections=(DashboardSection(60, "cover/_dashboard_relief.html", relief_section),),
     dashboard_links=(DashboardLinks(31, "Get started", become_links), DashboardLinks(25, "Relief cover", cover_links)),
     navigation=(nav_link(50, "Cover shifts", "cover.open_shifts", shown_to=permissions.is_relief_worker),),
     personal_data=(PersonalData(30, export=personal_data.export, anonymise=personal_data.anonymise),),
     signed_in_loads=(_relief_profile,),
+    payment_purposes=(PurposeHandlers(PaymentPurpose.COVER_CHARGE),),
 )

@@ -431,3 +431,52 @@ class CoverRequestForm(BaseForm):
 
 def _uk(day: date, clock_time: time) -> datetime:
     return datetime.combine(day, clock_time, tzinfo=LONDON).astimezone(UTC)
+
+
+class TimesheetForm(BaseForm):
+    """What was worked: the day it started, start and end times (UK time; an end before the start is the next
+    morning) and the unpaid break."""
+
+    day = DateInputField("Date you started", required="Enter the date you started", years_back=1, years_ahead=0)
+    start = TimeInputField("Start time", required="Enter the start time")
+    end = TimeInputField("End time", required="Enter the end time")
+    break_minutes = _whole(
+        "Unpaid break in minutes",
+        "Enter the break as a whole number of minutes, like 30",
+        0,
+        600,
+        required="Enter the unpaid break in minutes, or 0",
+    )
+    submit = submit("Send timesheet")
+
+    def times(self) -> dict:
+        """started_at, ended_at (UTC) and break_minutes, as the timesheet services take them."""
+        day, start, end = self.day.data, self.start.data, self.end.data
+        ends = _uk(day + timedelta(days=1) if end <= start else day, end)
+        return {"started_at": _uk(day, start), "ended_at": ends, "break_minutes": self.break_minutes.data}
+
+
+class DisputeForm(BaseForm):
+    """Why the enterprise disagrees with a timesheet."""
+
+    reason = text_area(
+        "What is wrong with the timesheet",
+        "Enter what is wrong with the timesheet",
+        max_length=500,
+        hint="For example, the worker left at 3pm, not 5pm",
+        rows=3,
+    )
+    submit = submit("Dispute timesheet")
+
+
+class RatingForm(BaseForm):
+    """One side's rating of the other after a shift."""
+
+    score = RadioField(
+        "Rating",
+        choices={str(n): f"{n} out of 5" for n in range(5, 0, -1)},
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select a rating from 1 to 5")],
+    )
+    comment = text_area("Comment (optional)", None, max_length=500, rows=3)
+    submit = submit("Save rating")

@@ -37,6 +37,7 @@ from .statuses import HOLDS_WORKER, DbsLevel, ShiftStatus, WorkerStatus
 
 BEST_FIRST = 10  # told at once; everyone eligible once the shift is widened
 FAIRNESS_DAYS = 30
+UNRATED = 3  # a worker nobody has rated yet ranks as an average one, not below a poorly rated one
 
 Shift, Profile, Pool, Member = CoverShift, ReliefWorkerProfile, ReliefPool, PoolWorker
 _DBS_RANK = {level.value: rank for rank, level in enumerate(DbsLevel)}
@@ -205,7 +206,7 @@ def ranked_workers(shift: CoverShift, *, now: datetime, limit: int | None = None
     worked_here, recent, rating = _rank_columns(now)
     query = _joined(select(Profile.user_id, worked_here, recent, rating).select_from(Shift))
     query = query.where(Shift.id == shift.id, _eligible())
-    query = query.order_by(worked_here.desc(), recent, func.coalesce(rating, 0).desc(), Member.id).limit(limit)
+    query = query.order_by(worked_here.desc(), recent, func.coalesce(rating, UNRATED).desc(), Member.id).limit(limit)
     return [Match(row.user_id, bool(row.worked_here), row.recent, row.rating) for row in db.session.execute(query)]
 
 

@@ -32,6 +32,7 @@ from .statuses import (
     POOL_WORKER_STATES,
     REQUEST_STATES,
     SHIFT_STATES,
+    TIMESHEET_STATES,
     WEEKDAYS,
     AbsenceCategory,
     DbsLevel,
@@ -40,6 +41,7 @@ from .statuses import (
     RequestStatus,
     ShiftStatus,
     Skill,
+    TimesheetStatus,
     WorkerStatus,
 )
 
@@ -348,6 +350,7 @@ class CoverShift(HasStatus, TimestampMixin, db.Model):
 
     request = relationship("CoverRequest", back_populates="shifts")
     worker = relationship("User", foreign_keys=[worker_id])
+    timesheet = relationship("Timesheet", back_populates="shift", uselist=False)
 
     @property
     def status_label(self) -> str:
@@ -412,3 +415,47 @@ class Strike(TimestampMixin, db.Model):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("relief_pool_members.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(20))  # "late_cancellation" or "no_show"
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Timesheet(HasStatus, TimestampMixin, db.Model):
+    """What the worker says they worked on a shift, and what came of it once approved: the minutes worked, how many
+    the enterprise's funded hours covered, the rest charged at the pool's charge, and the worker's pay with uplifts.
+
+    One per shift. Approved: the shift is completed and the money is written once (the keys of the payment, the
+    payout and the allowance row come from this record).
+    """
+
+    STATES = TIMESHEET_STATES
+    __tablename__ = "cover_timesheets"
+    __table_args__ = (
+        CheckConstraint("ended_at > started_at", name="ends_after_start"),
+        CheckConstraint("break_minutes >= 0", name="break_not_negative"),
+        Index("ix_cover_timesheets_status_submitted_at", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("cover_shifts.id", ondelete="CASCADE"), unique=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    break_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default=TimesheetStatus.SUBMITTED)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    dispute_reason: Mapped[str | None] = mapped_column(String(500))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    auto_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    worked_minutes: Mapped[int | None] = mapped_column(Integer)
+    funded_minutes: Mapped[int | None] = mapped_column(Integer)
+    charged_pence: Mapped[int | None] = mapped_column(Integer)
+    pay_pence: Mapped[int | None] = mapped_column(Integer)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    payout_id: Mapped[int | None] = mapped_column(ForeignKey("payouts.id"))
+
+    shift = relationship("CoverShift", back_populates="timesheet")
+    worker = relationship("User", foreign_keys=[worker_id])
+
+    @property
+    def worked(self) -> int:
+        """Minutes worked as submitted: the span less the break."""
+        return int((self.ended_at - self.started_at).total_seconds() // 60) - self.break_minutes

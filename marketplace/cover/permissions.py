@@ -10,7 +10,7 @@ from ..core.permissions import is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: cover's policies are loaded
 from ..extensions import db
 from ..organisations import permissions as org
-from .models import CoverRequest, CoverShift, PoolMember, PoolWorker, ReliefPool
+from .models import CoverRequest, CoverShift, PoolMember, PoolWorker, ReliefPool, Timesheet
 from .statuses import PoolStatus, WorkerStatus
 
 
@@ -20,8 +20,13 @@ def manages_pool(user, pool: ReliefPool) -> bool:
 
 
 def managed_pool(pool_id: int, user) -> ReliefPool | None:
-    """A pool the person manages."""
-    pool = db.session.get(ReliefPool, pool_id)
+    """A pool the person manages (with what its pages show: its body, areas and training)."""
+    shown = (
+        joinedload(ReliefPool.organisation),
+        selectinload(ReliefPool.areas),
+        selectinload(ReliefPool.required_topics),
+    )
+    pool = db.session.get(ReliefPool, pool_id, options=shown)
     return pool if pool is not None and manages_pool(user, pool) else None
 
 
@@ -73,7 +78,7 @@ def _request_shown():
         joinedload(CoverRequest.area),
         selectinload(CoverRequest.skills),
         selectinload(CoverRequest.extra_topics),
-        selectinload(CoverRequest.shifts).joinedload(CoverShift.worker),
+        selectinload(CoverRequest.shifts).options(joinedload(CoverShift.worker), joinedload(CoverShift.timesheet)),
     )
 
 
@@ -96,7 +101,7 @@ def can_see_private_notes(user, request: CoverRequest) -> bool:
 
 
 def record_private_view(request: CoverRequest) -> None:
-    """Each view of a request's private notes is audited (after the page is built: the commit expires what it read)."""
+    """Each view of a request's private notes or absence reason is audited (after the page is built: the commit expires what it read)."""
     audit.record("cover_request.private_notes_viewed", obj=request, organisation=request.organisation)
     db.session.commit()
 
@@ -113,6 +118,18 @@ def visible_shift(shift_id: int, user) -> CoverShift | None:
     return shift if shift is not None and can_view_shift(user, shift) else None
 
 
+def visible_timesheet(timesheet_id: int, user) -> Timesheet | None:
+    """A timesheet of a shift the person may see."""
+    shown = [joinedload(Timesheet.shift).joinedload(CoverShift.request).options(*_request_shown())]
+    timesheet = db.session.get(Timesheet, timesheet_id, options=shown)
+    return timesheet if timesheet is not None and can_view_shift(user, timesheet.shift) else None
+
+
+def rates_shift(user, shift: CoverShift) -> bool:
+    """The enterprise's people and the worker who did the shift."""
+    return works_shift(user, shift) or is_request_member(user, shift.request)
+
+
 def may_join_pools(user, _pool=None) -> bool:
     """Owners of an enterprise join pools for it."""
     return any(m.is_owner for m in org.enterprise_memberships(user))
@@ -123,6 +140,9 @@ register_policy("pool_manager", manages_pool, refuse=404)
 register_policy("pool_member_manager", lambda user, member: manages_pool(user, member.pool), refuse=404)
 register_policy("pool_worker_manager", lambda user, worker: manages_pool(user, worker.pool), refuse=404)
 register_policy("shift_enterprise", lambda user, shift: is_request_member(user, shift.request))
+register_policy("timesheet_enterprise", lambda user, sheet: is_request_member(user, sheet.shift.request))
+register_policy("timesheet_manager", lambda user, sheet: manages_pool(user, sheet.shift.request.pool), refuse=404)
+register_policy("shift_rater", rates_shift)
 register_policy("pool_joiner", may_join_pools)
 register_policy("cover_request_viewer", can_view_request, refuse=404)
 register_policy("cover_request_member", is_request_member)

@@ -4,7 +4,7 @@ workers applying and being decided, and each approved enterprise's funded-hours 
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..core import audit
 from ..core.clock import today, utcnow
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..organisations import permissions as org
 from ..organisations.models import Area, MemberRole, Membership, MembershipStatus
 from ..training.models import Topic
-from .models import AllowanceEntry, CoverShift, PoolMember, PoolWorker, ReliefPool
+from .models import AllowanceEntry, CoverShift, PoolMember, PoolWorker, ReliefPool, Strike
 from .permissions import require
 from .statuses import (
     POOL_MEMBER_STATES,
@@ -224,3 +224,36 @@ def decide_worker(worker: PoolWorker, approve: bool, actor, *, dbs_verified: boo
     link = url_for("cover.open_shifts", _external=True)
     title = f"You were {status} as a relief worker in {worker.pool.name}"
     notify(worker.user, "pool_worker_decided", title=title, link=link)
+
+
+def _review_strikes(pool_id: int, *, user_id: int | None = None, member_id: int | None = None) -> None:
+    """The manager has reviewed these strikes: they no longer count towards a suspension."""
+    whose = Strike.user_id == user_id if user_id is not None else Strike.member_id == member_id
+    db.session.execute(
+        update(Strike)
+        .where(Strike.pool_id == pool_id, whose, Strike.reviewed_at.is_(None))
+        .values(reviewed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def reinstate_worker(worker: PoolWorker, actor) -> None:
+    """After review, a suspended worker is approved again; their strikes so far are reviewed."""
+    require(actor, "pool_manager", worker.pool)
+    if not change(
+        worker, POOL_WORKER_STATES, WorkerStatus.APPROVED, actor=actor, organisation=worker.pool.organisation
+    ):
+        raise DomainError(f"{worker.user.name} is {worker.status}, not suspended")
+    _review_strikes(worker.pool_id, user_id=worker.user_id)
+    title = f"You can take shifts in {worker.pool.name} again"
+    notify(worker.user, "pool_worker_reinstated", title=title, link=url_for("cover.open_shifts", _external=True))
+
+
+def reinstate_member(member: PoolMember, actor) -> None:
+    """After review, a suspended enterprise is approved again; its strikes so far are reviewed."""
+    require(actor, "pool_manager", member.pool)
+    if member.status != MemberStatus.SUSPENDED or not change(
+        member, POOL_MEMBER_STATES, MemberStatus.APPROVED, actor=actor, organisation=member.organisation
+    ):
+        raise DomainError(f"{member.organisation.name} is {member.status}, not suspended")
+    _review_strikes(member.pool_id, member_id=member.id)

@@ -342,7 +342,9 @@ def _strike(shift: CoverShift, reason: str, *, user_id: int | None = None, membe
     since = utcnow() - STRIKE_WINDOW
     whose = Strike.user_id == user_id if user_id is not None else Strike.member_id == member.id
     count = db.session.scalar(
-        select(func.count()).where(whose, Strike.created_at >= since, Strike.pool_id == shift.pool_id)
+        select(func.count()).where(
+            whose, Strike.created_at >= since, Strike.pool_id == shift.pool_id, Strike.reviewed_at.is_(None)
+        )
     )
     if count < STRIKES_TO_SUSPEND:
         return

@@ -48,7 +48,7 @@ def save_checks(
     profile.dbs_level, profile.dbs_issued_on, profile.dbs_update_service = dbs_level, dbs_issued_on, dbs_update_service
     profile.referee_1, profile.referee_2 = referee_1, referee_2
     db.session.flush()
-    audit.record("relief_profile.checks_updated", obj=profile, actor=user, dbs_level=dbs_level)
+    audit.record("relief_profile.checks_updated", obj=profile, actor=user)
 
 
 def save_availability(user, *, slots: dict[int, tuple[int, int]], days_off: list[date]) -> None:

@@ -88,7 +88,12 @@ REQUEST_STATES = StateMachine(
             RequestStatus.COMPLETED,
             RequestStatus.CANCELLED,
         },
-        RequestStatus.FILLED: {RequestStatus.PARTLY_FILLED, RequestStatus.OPEN, RequestStatus.COMPLETED},
+        RequestStatus.FILLED: {
+            RequestStatus.PARTLY_FILLED,
+            RequestStatus.OPEN,
+            RequestStatus.COMPLETED,
+            RequestStatus.CANCELLED,
+        },
     },
     "cover_request",
 )
@@ -194,3 +199,21 @@ class AbsenceCategory(StrEnum):
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class TimesheetStatus(StrEnum):
+    """submitted → approved | disputed; a disputed one is amended (submitted again) or settled (approved)."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    DISPUTED = "disputed"
+
+
+TIMESHEET_STATES = StateMachine(
+    TimesheetStatus,
+    {
+        TimesheetStatus.SUBMITTED: {TimesheetStatus.APPROVED, TimesheetStatus.DISPUTED},
+        TimesheetStatus.DISPUTED: {TimesheetStatus.SUBMITTED, TimesheetStatus.APPROVED},
+    },
+    "timesheet",
+)

@@ -2,7 +2,8 @@
 
 A feature that takes payments lists a `PurposeHandlers` in its Feature's `payment_purposes`. `lock_first` takes
 the purpose's own locks before a payment row is locked or changed, and returns the purpose's order (a training
-booking), read after its locks; the payments service hands that same order to `on_paid` or `on_lapsed`, so a
+booking), read after its locks; the payments service hands that same order to `on_paid`, `on_lapsed` or
+`on_failed`, so a
 payment change finds and locks the order once. Features lock their rows first and payments after: one order
 everywhere means no deadlocks between a payment arriving and an order being cancelled.
 """
@@ -22,6 +23,7 @@ class PurposeHandlers:
     lock_first: Callable[[Any], Any] | None = None  # payment → the purpose's order (locked), or None
     on_paid: Callable[[Any, Any], None] | None = None  # (payment, order) once it succeeded
     on_lapsed: Callable[[Any, Any], None] | None = None  # (payment, order) once its checkout expired unpaid
+    on_failed: Callable[[Any, Any], None] | None = None  # (payment, order) once a charge on a saved method failed
 
 
 def _handlers(payment) -> PurposeHandlers | None:
@@ -46,3 +48,10 @@ def lapsed(payment, order: Any) -> None:
     handlers = _handlers(payment)
     if handlers and handlers.on_lapsed:
         handlers.on_lapsed(payment, order)
+
+
+def failed(payment, order: Any) -> None:
+    """Tell the purpose's feature a charge on a saved payment method failed."""
+    handlers = _handlers(payment)
+    if handlers and handlers.on_failed:
+        handlers.on_failed(payment, order)

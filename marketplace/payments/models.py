@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, and_
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +62,7 @@ PAYMENT_STATES = StateMachine(
     {
         PaymentStatus.PENDING: {PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELLED},
         PaymentStatus.CANCELLED: {PaymentStatus.SUCCEEDED},  # paid at the last moment after all
+        PaymentStatus.FAILED: {PaymentStatus.SUCCEEDED},  # an off-session charge the payer's bank let through later
         PaymentStatus.SUCCEEDED: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
         # Back to fewer refunds when a refund fails at the provider after it was counted:
         PaymentStatus.PARTIALLY_REFUNDED: {PaymentStatus.REFUNDED, PaymentStatus.SUCCEEDED},
@@ -250,3 +251,109 @@ class PayeeDetails(TimestampMixin, db.Model):
     def address_lines(self) -> list[str]:
         """The address, one line each (blank lines dropped)."""
         return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+
+class PayoutStatus(StrEnum):
+    """pending → paid | failed; pending → waiting_for_account → paid | failed."""
+
+    PENDING = "pending"
+    WAITING_FOR_ACCOUNT = "waiting_for_account"
+    PAID = "paid"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The status in words."""
+        return _PAYOUT_WORDS[self]
+
+
+_PAYOUT_WORDS = {
+    PayoutStatus.PENDING: "To be paid",
+    PayoutStatus.WAITING_FOR_ACCOUNT: "Waiting for payout details",
+    PayoutStatus.PAID: "Paid",
+    PayoutStatus.FAILED: "Failed",
+}
+
+PAYOUT_STATES = StateMachine(
+    PayoutStatus,
+    {
+        PayoutStatus.PENDING: {PayoutStatus.WAITING_FOR_ACCOUNT, PayoutStatus.PAID, PayoutStatus.FAILED},
+        PayoutStatus.WAITING_FOR_ACCOUNT: {PayoutStatus.PAID, PayoutStatus.FAILED},
+    },
+    "payout",
+)
+
+
+class Payout(HasStatus, TimestampMixin, db.Model):
+    """Money paid to a person (a relief worker) on behalf of the organisation that owes it, through a provider."""
+
+    STATES = PAYOUT_STATES
+
+    __tablename__ = "payouts"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        # A publisher's payroll (its payouts awaiting payment, oldest first) and a worker's payouts by status.
+        Index("ix_payouts_payer_status_created", "payer_organisation_id", "status", "created_at", "id"),
+        Index("ix_payouts_payee_status", "payee_user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    payee_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    payer_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    description: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(30), default=PayoutStatus.PENDING)
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_reference: Mapped[str | None] = mapped_column(String(120), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    payee_user = relationship("User")
+    payer_organisation = relationship("Organisation")
+
+    @property
+    def reference(self) -> str:
+        """Our reference for the payout, as a payroll line or a bank statement shows it."""
+        return f"BSP-PO-{self.id:06d}"
+
+    @property
+    def status_label(self) -> str:
+        """The payout's state in words."""
+        return PayoutStatus(self.status).label
+
+
+class ConnectedAccount(TimestampMixin, db.Model):
+    """A person's account at a provider that pays them (a Stripe Connect Express account), as last read from it."""
+
+    __tablename__ = "connected_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_account_id: Mapped[str] = mapped_column(String(120), unique=True)
+    payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    details_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
+
+
+class SavedPaymentMethod(TimestampMixin, db.Model):
+    """An organisation's customer record at a provider and the payment method it saved for charges made later."""
+
+    __tablename__ = "saved_payment_methods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_customer_id: Mapped[str] = mapped_column(String(120), unique=True)
+    setup_reference: Mapped[str | None] = mapped_column(String(120))  # the latest setup checkout started
+    setups_started: Mapped[int] = mapped_column(Integer, default=0)
+    payment_method_reference: Mapped[str | None] = mapped_column(String(120))
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the provider set the method up
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation = relationship("Organisation")

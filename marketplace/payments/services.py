@@ -6,12 +6,13 @@ every status change goes through core/states.change() with the payments' own aud
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core import audit
 from ..core.clock import utcnow
 from ..core.errors import DomainError
+from ..core.queue import enqueue
 from ..core.states import advance, change
 from ..core.template_helpers import format_date
 from ..extensions import db
@@ -26,6 +27,7 @@ from .providers import (
     invoicing_provider_names,
     provider_of,
 )
+from .reconcile import reconciliation_problems as reconciliation_problems  # `flask reconcile` imports it here
 from .refunds_to_send import tell_finance
 
 log = logging.getLogger(__name__)
@@ -190,6 +192,28 @@ def mark_invoice_paid(payment: Payment, actor) -> None:
     _succeed(payment, order, actor=actor)
 
 
+def record_failure(payment: Payment, reason: str | None = None) -> bool:
+    """A charge on a saved payment method failed: mark the payment failed (once) and tell its feature."""
+    order = _lock_for_change(payment)
+    details = {"reason": (reason or "")[:300]}
+    if not _change(payment, PaymentStatus.FAILED, actor=None, action="payment.failed", **details):
+        return False
+    hooks.failed(payment, order)
+    return True
+
+
+def lock_for_change(payment: Payment):
+    """Lock a payment for a status change (its purpose's rows first); its purpose's order, or None."""
+    return _lock_for_change(payment)
+
+
+def collect_later(payment: Payment) -> None:
+    """Take a pending payment without the payer present, once this transaction commits: charged to the payer's
+    saved method where the provider needs one (a queued job), or left as the invoice it already is."""
+    if provider_of(payment).needs_saved_method:
+        enqueue("marketplace.payments.saved_methods.collect_payment", payment.id)
+
+
 def record_lapsed(payment: Payment) -> bool:
     """A checkout expired unpaid: cancel the payment (once) and tell its feature."""
     order = hooks.lock(payment)
@@ -339,25 +363,6 @@ def _uncount_refund(payment: Payment, row: Refund) -> None:
 def amount_owed(payment: Payment) -> int:
     """What is still to be paid on a payment (an unpaid invoice, less credits)."""
     return payment.refundable_pence if payment.status == PaymentStatus.PENDING else 0
-
-
-def reconciliation_problems() -> list[str]:
-    """Payments whose refund rows (pending ones counted) do not add up to what the payment says was refunded."""
-    refunded = (
-        select(Refund.payment_id, func.coalesce(func.sum(Refund.amount_pence), 0).label("total"))
-        .where(Refund.status != RefundStatus.FAILED)
-        .group_by(Refund.payment_id)
-        .subquery()
-    )
-    query = (
-        select(Payment.id, Payment.refunded_pence, func.coalesce(refunded.c.total, 0))
-        .outerjoin(refunded, refunded.c.payment_id == Payment.id)
-        .where(Payment.refunded_pence != func.coalesce(refunded.c.total, 0))
-    )
-    return [
-        f"Payment {pid}: refunded_pence {said} but refunds total {total}"
-        for pid, said, total in db.session.execute(query)
-    ]
 
 
 OVERDUE = "overdue"  # a filter, not a status: invoices awaiting payment past their due date

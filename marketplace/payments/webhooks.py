@@ -14,11 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from ..core.clock import utcnow
 from ..core.permissions import public
 from ..extensions import csrf, db
-from . import services
+from . import connect, saved_methods, services
 from .models import Payment, WebhookEvent
 from .providers import (
+    AccountUpdated,
     CheckoutLapsed,
     CheckoutPaid,
+    MethodSaved,
+    OffSessionCharge,
     PaymentProvider,
     ProviderError,
     RefundSeen,
@@ -59,25 +62,56 @@ def receive(provider: PaymentProvider):
 
 def _apply(fact) -> None:
     """Apply one fact from a verified event through the payments services."""
-    match fact:
-        case CheckoutPaid():
-            payment = _payment_where(Payment.provider_reference == fact.reference)
-            if payment is not None:
-                services.record_success(payment, provider_payment_reference=fact.payment_reference)
-        case CheckoutLapsed():
-            payment = _payment_where(Payment.provider_reference == fact.reference)
-            if payment is not None:
-                services.record_lapsed(payment)
-        case RefundSeen():
-            # Ours or made at the provider: recorded once by its reference. record_provider_refund locks the payment
-            # first, so a transaction of ours that made this refund has committed (or rolled back) before we look.
-            payment = _payment_where(Payment.provider_payment_reference == fact.payment_reference)
-            if payment is not None:
-                services.record_provider_refund(
-                    payment, provider_reference=fact.reference, amount_pence=fact.amount_pence, status=fact.status
-                )
-        case RefundSettled():
-            services.record_refund_outcome(fact.reference, fact.status)
+    _APPLY[type(fact)](fact)
+
+
+def _checkout_paid(fact: CheckoutPaid) -> None:
+    """A paid checkout: the payment succeeded."""
+    payment = _payment_where(Payment.provider_reference == fact.reference)
+    if payment is not None:
+        services.record_success(payment, provider_payment_reference=fact.payment_reference)
+
+
+def _checkout_lapsed(fact: CheckoutLapsed) -> None:
+    """An expired checkout: the payment lapsed."""
+    payment = _payment_where(Payment.provider_reference == fact.reference)
+    if payment is not None:
+        services.record_lapsed(payment)
+
+
+def _refund_seen(fact: RefundSeen) -> None:
+    """A refund at the provider: recorded once on its payment."""
+    # Ours or made at the provider: recorded once by its reference. record_provider_refund locks the payment
+    # first, so a transaction of ours that made this refund has committed (or rolled back) before we look.
+    payment = _payment_where(Payment.provider_payment_reference == fact.payment_reference)
+    if payment is not None:
+        services.record_provider_refund(
+            payment, provider_reference=fact.reference, amount_pence=fact.amount_pence, status=fact.status
+        )
+
+
+def _refund_settled(fact: RefundSettled) -> None:
+    """A refund's final outcome."""
+    services.record_refund_outcome(fact.reference, fact.status)
+
+
+def _off_session_charge(fact: OffSessionCharge) -> None:
+    """An off-session charge's outcome, applied to the payment it is for."""
+    # The charge's outcome as the provider has it now: a late or repeated event of either kind ends the same way.
+    payment = saved_methods.payment_charged(fact)
+    if payment is not None:
+        saved_methods.record_charge(payment, fact)
+
+
+_APPLY = {
+    CheckoutPaid: _checkout_paid,
+    CheckoutLapsed: _checkout_lapsed,
+    RefundSeen: _refund_seen,
+    RefundSettled: _refund_settled,
+    AccountUpdated: connect.record_account,
+    MethodSaved: saved_methods.record_saved_method,
+    OffSessionCharge: _off_session_charge,
+}
 
 
 def _payment_where(condition) -> Payment | None:

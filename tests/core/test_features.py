@@ -34,6 +34,8 @@ JOBS = {
     "purge-sent-emails",
     "send-notification-digests",
     "widen-cover-alerts",
+    "auto-approve-timesheets",
+    "warn-expiring-cover-compliance",
 }
 
 
@@ -69,7 +71,10 @@ def test_each_feature_registers_its_own_jobs_under_the_old_names(app):
 
 def test_training_declares_the_payments_it_takes(app):
     """Each payment purpose is declared by the one feature that takes payments for it."""
-    assert registry(app).payment_purposes == {PaymentPurpose.TRAINING_BOOKING: "training"}
+    assert registry(app).payment_purposes == {
+        PaymentPurpose.TRAINING_BOOKING: "training",
+        PaymentPurpose.COVER_CHARGE: "cover",
+    }
     with app.app_context():
         handlers = payment_handlers(PaymentPurpose.TRAINING_BOOKING)
     assert handlers is payment_hooks.HANDLERS and handlers.on_paid is payment_hooks.paid

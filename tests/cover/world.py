@@ -1,9 +1,11 @@
 """A small relief-cover world made through the real services, for page tests and the access matrix."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 
-from marketplace.core.clock import LONDON, today
-from marketplace.cover import pools, requests, services
+from marketplace.core.clock import LONDON, clock, today
+from marketplace.cover import pools, requests, services, timesheets
 from marketplace.cover.statuses import DbsLevel, PoolStatus, Skill
 from tests import factories
 
@@ -19,6 +21,8 @@ def shift_times(days_ahead: int, start: int = 9, end: int = 17) -> tuple[datetim
 def ready_worker(user, area_name: str = "Leeds") -> None:
     """A relief worker profile with the areas, skills, a current DBS check and availability matching needs."""
     area = factories.area(area_name)
+    if user.relief_profile is None:
+        factories.relief_worker(user, area_name)
     services.save_relief_profile(user, area_id=area.id, phone=None, area_ids=[area.id], skills=[Skill.PERSONAL_CARE])
     services.save_checks(
         user,
@@ -54,9 +58,10 @@ def open_pool(officer, council, **overrides):
     return pool
 
 
-def cover_world(officer, council, owner, enterprise, worker_user) -> dict:
+def cover_world(officer, council, owner, enterprise, worker_user, *, worked: bool = True) -> dict:
     """The council's open pool; the enterprise approved in it; the worker approved, holding the first of the
-    enterprise's two shifts. Returns the URL values (pool_id, member_id, worker_id, request_id, shift_id)."""
+    enterprise's two shifts, and (worked) a shift they did yesterday for another request, its timesheet sent.
+    Returns the URL values (pool_id, member_id, worker_id, request_id, shift_id, timesheet_id)."""
     pool = open_pool(officer, council)
     member = pools.join_pool(pool, enterprise, owner)
     pools.decide_member(member, True, officer)
@@ -75,10 +80,44 @@ def cover_world(officer, council, owner, enterprise, worker_user) -> dict:
         private_notes="Key safe 1234",
     )
     requests.accept_shift(request.shifts[0], worker_user)
+    sheet = worked_shift(member, owner, worker_user) if worked else None
     return {
         "pool_id": pool.id,
         "member_id": member.id,
         "worker_id": worker.id,
         "request_id": request.id,
         "shift_id": request.shifts[0].id,
+        "timesheet_id": sheet.id if sheet else None,
     }
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the block as if it were `moment`, then put the clock back as it was (frozen, or the wall)."""
+    before = clock._frozen
+    clock.set(moment)
+    try:
+        yield
+    finally:
+        clock.reset() if before is None else clock.set(before)
+
+
+def worked_shift(member, owner, worker_user):
+    """A shift the worker did yesterday (asked for and accepted a week ago), with its timesheet sent."""
+    starts_at, ends_at = shift_times(-1)
+    with clock_at(starts_at - timedelta(days=7)):
+        request = requests.post_request(
+            member,
+            owner,
+            shifts=[(starts_at, ends_at)],
+            skills=[],
+            topic_ids=[],
+            area_id=factories.area("Leeds").id,
+            absence_category="injury",
+            description="Yesterday's visits.",
+            private_notes=None,
+        )
+        requests.accept_shift(request.shifts[0], worker_user)
+    return timesheets.submit_timesheet(
+        request.shifts[0], worker_user, started_at=starts_at, ended_at=ends_at, break_minutes=30
+    )

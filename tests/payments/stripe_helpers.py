@@ -3,6 +3,8 @@
 import json
 import time
 
+import stripe
+
 from tests.conftest import STRIPE_WEBHOOK_SECRET as WEBHOOK_SECRET
 
 
@@ -16,3 +18,9 @@ def deliver(client, server, event: dict, *, secret: str = WEBHOOK_SECRET, timest
     return client.post(
         "/payments/stripe/webhook", data=payload, headers=headers, content_type="application/json", csrf=False
     )
+
+
+def server_client(server) -> stripe.StripeClient:
+    """A Stripe client of the test's own (not the app's), to set things up at the test server."""
+    base = server.base_url
+    return stripe.StripeClient("sk_test_backstop", base_addresses={"api": base, "connect": base}, max_network_retries=0)

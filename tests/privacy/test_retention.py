@@ -167,7 +167,7 @@ def test_the_privacy_notice_shows_the_schedule_the_job_applies(client):
     page = main_text(client.get("/privacy"))
     with client.application.test_request_context():
         steps = [(step.data, step.kept_for) for step in retention_schedule()]
-    assert len(steps) == 7
+    assert len(steps) == 9
     for data, kept in steps:
         assert data in page and kept in page
     for words in ("5 minutes", "12 hours", "30 days", "60 minutes", "7 days", "24 hours", "12 months", "2 years"):

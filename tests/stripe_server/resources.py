@@ -1,39 +1,22 @@
 """In-memory Stripe objects (shaped from Stripe's fixtures) and the operations on them."""
 
 import copy
-import functools
 import hashlib
 import hmac
-import json
-import secrets
-import string
 import threading
 import time
 
 import stripe
 
-from .schema import DATA_DIR, StripeApiError
+from .connect import ConnectResources
+from .objects import FIXTURES_FILE, fixture, new_id
+from .saved import SavedMethodResources
+from .schema import StripeApiError
 
-FIXTURES_FILE = DATA_DIR / "fixtures3.json"
-_ALPHABET = string.ascii_letters + string.digits
-
-
-@functools.cache
-def _fixtures() -> dict:
-    return json.loads(FIXTURES_FILE.read_text())["resources"]
+__all__ = ["FIXTURES_FILE", "FakeStripe", "fixture", "new_id"]
 
 
-def fixture(name: str) -> dict:
-    """A fresh deep copy of Stripe's sample object for resource `name` (e.g. "checkout.session")."""
-    return copy.deepcopy(_fixtures()[name])
-
-
-def new_id(prefix: str, length: int = 24) -> str:
-    """A Stripe-looking object id such as `pi_3Px...`."""
-    return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
-
-
-class FakeStripe:
+class FakeStripe(ConnectResources, SavedMethodResources):
     """The state of the fake Stripe account, and the API operations and test controls that change it."""
 
     base_url = ""
@@ -84,11 +67,15 @@ class FakeStripe:
     # Checkout Sessions
 
     def create_checkout_session(self, params: dict) -> dict:
-        """POST /v1/checkout/sessions (payment mode with `price_data` line items)."""
+        """POST /v1/checkout/sessions (payment mode with `price_data` line items, or setup mode)."""
+        if params.get("mode") == "setup":
+            return self.create_setup_checkout(params)
         if params.get("mode") != "payment":
             if "mode" not in params:
                 raise StripeApiError(400, "Missing required param: mode.", code="parameter_missing", param="mode")
-            raise StripeApiError(400, "The Backstop Stripe test server supports only mode=payment.", param="mode")
+            raise StripeApiError(
+                400, "The Backstop Stripe test server supports only mode=payment and mode=setup.", param="mode"
+            )
         currency, amount = self._line_items_total(params.get("line_items"))
         created = self._time()
         expires_at = params.get("expires_at", created + 24 * 3600)
@@ -315,8 +302,11 @@ class FakeStripe:
 
     # Events and webhooks
 
-    def event(self, type: str, data_object: dict, previous_attributes: dict | None = None) -> dict:
-        """Build (and store, for GET /v1/events/{id}) an `event` wrapping a copy of `data_object`."""
+    def event(
+        self, type: str, data_object: dict, previous_attributes: dict | None = None, *, account: str | None = None
+    ) -> dict:
+        """Build (and store, for GET /v1/events/{id}) an `event` wrapping a copy of `data_object`; `account` is the
+        connected account a Connect event is about."""
         with self.lock:
             evt = fixture("event")
             evt.update(
@@ -331,6 +321,8 @@ class FakeStripe:
             )
             if previous_attributes is not None:
                 evt["data"]["previous_attributes"] = copy.deepcopy(previous_attributes)
+            if account is not None:
+                evt["account"] = account
             self._store(evt)
             return self.public(evt)
 

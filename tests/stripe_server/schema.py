@@ -23,9 +23,12 @@ _SCALARS = {"string", "integer", "number", "boolean"}
 class StripeApiError(Exception):
     """An API error, rendered as Stripe's `{"error": {...}}` body."""
 
-    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error", code=None, param=None):
+    def __init__(
+        self, status: int, message: str, *, type: str = "invalid_request_error", code=None, param=None, extra=None
+    ):
         super().__init__(message)
         self.status, self.message, self.type, self.code, self.param = status, message, type, code, param
+        self.extra = extra or {}  # more of Stripe's error fields (a card error's decline_code and payment_intent)
 
     def body(self) -> dict:
         """The JSON body Stripe sends with this error."""
@@ -35,6 +38,7 @@ class StripeApiError(Exception):
             error["doc_url"] = f"https://stripe.com/docs/error-codes/{self.code.replace('_', '-')}"
         if self.param:
             error["param"] = self.param
+        error.update(self.extra)
         return {"error": error}
 
 

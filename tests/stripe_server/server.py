@@ -60,6 +60,16 @@ class StripeTestServer(FakeStripe):
         ("POST", "/v1/refunds", "create_refund"),
         ("GET", "/v1/refunds/{refund}", "_get_refund"),
         ("GET", "/v1/events/{id}", "_get_event"),
+        ("POST", "/v1/customers", "create_customer"),
+        ("GET", "/v1/customers/{customer}", "_get_customer"),
+        ("GET", "/v1/setup_intents/{intent}", "_get_setup_intent"),
+        ("GET", "/v1/payment_methods/{payment_method}", "_get_payment_method"),
+        ("POST", "/v1/payment_intents", "create_payment_intent"),
+        ("POST", "/v1/accounts", "create_account"),
+        ("GET", "/v1/accounts/{account}", "_get_account"),
+        ("POST", "/v1/account_links", "create_account_link"),
+        ("POST", "/v1/transfers", "create_transfer"),
+        ("GET", "/v1/transfers/{transfer}", "_get_transfer"),
     ]
 
     def __init__(self, **kwargs):
@@ -183,6 +193,21 @@ class StripeTestServer(FakeStripe):
     def _get_event(self, params: dict, id: str) -> dict:
         return self._get("event", id, "id", params)
 
+    def _get_customer(self, params: dict, customer: str) -> dict:
+        return self._get("customer", customer, "customer", params)
+
+    def _get_setup_intent(self, params: dict, intent: str) -> dict:
+        return self._get("setup_intent", intent, "intent", params)
+
+    def _get_payment_method(self, params: dict, payment_method: str) -> dict:
+        return self._get("payment_method", payment_method, "payment_method", params)
+
+    def _get_account(self, params: dict, account: str) -> dict:
+        return self._get("account", account, "account", params)
+
+    def _get_transfer(self, params: dict, transfer: str) -> dict:
+        return self._get("transfer", transfer, "transfer", params)
+
     # Hosted Checkout page
 
     def checkout_page(self, session_id: str) -> tuple[int, str]:
@@ -193,6 +218,8 @@ class StripeTestServer(FakeStripe):
             return 404, _page("Not found", "<p>No such Checkout Session.</p>")
         if session["status"] != "open":
             return 410, _page("Checkout", f"<p>This Checkout Session is {html.escape(session['status'])}.</p>")
+        if session["mode"] == "setup":
+            return 200, _page("Checkout", _setup_form(session_id, session["cancel_url"]))
         items = "".join(
             f"<li>{html.escape(item['price_data'].get('product_data', {}).get('name', 'Item'))}"
             f" &times; {html.escape(str(item['quantity']))}</li>"
@@ -215,8 +242,32 @@ class StripeTestServer(FakeStripe):
                 return 404, None
             if session["status"] != "open":
                 return 410, None
-            self.complete_checkout(session_id)
+            if session["mode"] == "setup":
+                self.complete_setup_checkout(session_id)
+            else:
+                self.complete_checkout(session_id)
             return 303, session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)
+
+    def onboarding_page(self, account_id: str, token: str) -> tuple[int, str]:
+        """The hosted Connect onboarding page: a Finish button (the person's details are taken as given)."""
+        with self.lock:
+            account = self.objects.get(account_id) or {}
+            known = account.get("object") == "account" and token in account.get("_links", {})
+        if not known:
+            return 404, _page("Not found", "<p>This onboarding link is not valid.</p>")
+        body = (
+            f"<p>Tell us about yourself to get paid.</p><form method='post' action='/connect/{html.escape(account_id)}"
+            f"/{html.escape(token)}'><button type='submit'>Finish</button></form>"
+        )
+        return 200, _page("Onboarding", body)
+
+
+def _setup_form(session_id: str, cancel_url: str | None) -> str:
+    return (
+        "<p>Save a card for future payments.</p>"
+        f"<form method='post' action='/checkout/{html.escape(session_id)}/pay'><button type='submit'>Save card</button>"
+        f"</form><p><a href='{html.escape(cancel_url or '/')}'>Cancel</a></p>"
+    )
 
 
 def _page(title: str, body: str) -> str:
@@ -251,6 +302,10 @@ class _Handler(BaseHTTPRequestHandler):
         if checkout:
             self._checkout(method, checkout.group(1), bool(checkout.group(2)))
             return
+        onboarding = re.fullmatch(r"/connect/([^/]+)/([^/]+)", url.path)
+        if onboarding:
+            self._onboarding(method, *onboarding.groups())
+            return
         pairs = parse_qsl(url.query, keep_blank_values=True) + parse_qsl(body, keep_blank_values=True)
         headers = Headers(self.headers.items())
         status, payload, extra = self.stripe.handle_api(method, url.path, decode_form(pairs), headers)
@@ -271,6 +326,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, page, "text/html; charset=utf-8")
         else:
             self._send(405, _page("Method not allowed", ""), "text/html; charset=utf-8")
+
+    def _onboarding(self, method: str, account_id: str, token: str) -> None:
+        if method == "POST":
+            location = self.stripe.onboarding_return(account_id, token)
+            if location:
+                self._send(303, "", "text/plain", {"Location": location})
+            else:
+                self._send(404, _page("Not found", ""), "text/html; charset=utf-8")
+        else:
+            status, page = self.stripe.onboarding_page(account_id, token)
+            self._send(status, page, "text/html; charset=utf-8")
 
     def _send(self, status: int, text: str, content_type: str, headers: dict | None = None) -> None:
         data = text.encode()

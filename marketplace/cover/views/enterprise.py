@@ -4,18 +4,23 @@ from flask import flash, redirect, render_template, url_for
 from flask import request as http_request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...core.actions import attempt, submit
-from ...core.clock import today
+from ...core.clock import today, utcnow
 from ...core.permissions import policy
 from ...extensions import db
 from ...organisations.permissions import organisation_for
 from ...training.courses import topic_choices
-from .. import pools, requests
+from .. import pools, ratings, requests
 from ..forms import CoverRequestForm
 from ..models import CoverRequest, CoverShift, PoolMember, ReliefPool, ShiftAlert
-from ..permissions import can_see_private_notes, record_private_view, visible_request, visible_shift
+from ..permissions import (
+    is_request_member,
+    record_private_view,
+    visible_request,
+    visible_shift,
+)
 from ..statuses import MemberStatus, PoolStatus
 from .blueprint import bp
 
@@ -39,7 +44,11 @@ def _approved_members(organisation) -> list[PoolMember]:
 @policy("enterprise_member", load=organisation_for)
 def cover_requests(organisation):
     """The enterprise's cover requests, newest first, and its pools with funded hours left."""
-    query = select(CoverRequest).where(CoverRequest.organisation_id == organisation.id)
+    query = (
+        select(CoverRequest)
+        .where(CoverRequest.organisation_id == organisation.id)
+        .options(joinedload(CoverRequest.area), selectinload(CoverRequest.shifts))
+    )
     members = _approved_members(organisation)
     year = today().year
     return render_template(
@@ -79,7 +88,7 @@ def new_request(organisation):
 @policy("cover_request_viewer", load=visible_request)
 def show_request(request: CoverRequest):
     """A request's shifts, who took each, and who was alerted and when."""
-    private = can_see_private_notes(current_user, request) and request.private_notes
+    private = is_request_member(current_user, request) and bool(request.private_notes or request.absence_category)
     alerts = (
         select(ShiftAlert)
         .join(CoverShift, CoverShift.id == ShiftAlert.shift_id)
@@ -96,6 +105,14 @@ def show_request(request: CoverRequest):
         shifts=request.shifts,
         alerted=alerted,
         private_notes=request.private_notes if private else None,
+        absence=request.absence_label if private else None,
+        is_member=is_request_member(current_user, request),
+        blockable={
+            shift.id
+            for shift in request.shifts
+            if shift.status == "completed" and ratings.can_block(shift, current_user)
+        },
+        now=utcnow(),
         title=f"Cover request {request.id}",
     )
     if private:

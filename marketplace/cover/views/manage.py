@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ...core.actions import attempt, submit
 from ...core.clock import utcnow
@@ -18,9 +18,9 @@ from ...training import certificates
 from ...training.courses import topic_choices
 from .. import pools
 from ..forms import DecisionForm, PoolForm, WorkerDecisionForm
-from ..models import CoverShift, PoolMember, PoolWorker, ReliefPool, Strike
+from ..models import CoverRequest, CoverShift, PoolMember, PoolWorker, ReliefPool, Strike, Timesheet
 from ..permissions import managed_member, managed_pool, managed_worker
-from ..statuses import PoolStatus, ShiftStatus, WorkerStatus
+from ..statuses import PoolStatus, ShiftStatus, TimesheetStatus, WorkerStatus
 from .blueprint import bp
 from .worker import records_of
 
@@ -97,15 +97,24 @@ def edit_pool(pool: ReliefPool):
 def manage_pool(pool: ReliefPool):
     """A pool as its manager sees it: settings, enterprises and workers to decide, shifts at risk, strikes."""
     now = utcnow()
-    members = select(PoolMember).where(PoolMember.pool_id == pool.id).options(selectinload(PoolMember.organisation))
-    workers = select(PoolWorker).where(PoolWorker.pool_id == pool.id).options(selectinload(PoolWorker.user))
-    at_risk = select(CoverShift).where(
-        CoverShift.pool_id == pool.id,
-        CoverShift.status == ShiftStatus.OPEN,
-        CoverShift.starts_at > now,
-        CoverShift.starts_at <= now + AT_RISK,
+    members = select(PoolMember).where(PoolMember.pool_id == pool.id).options(joinedload(PoolMember.organisation))
+    workers = select(PoolWorker).where(PoolWorker.pool_id == pool.id).options(joinedload(PoolWorker.user))
+    at_risk = (
+        select(CoverShift)
+        .where(
+            CoverShift.pool_id == pool.id,
+            CoverShift.status == ShiftStatus.OPEN,
+            CoverShift.starts_at > now,
+            CoverShift.starts_at <= now + AT_RISK,
+        )
+        .options(joinedload(CoverShift.request).joinedload(CoverRequest.organisation))
     )
     strikes = select(Strike).where(Strike.pool_id == pool.id, Strike.reviewed_at.is_(None))
+    disputes = (
+        select(Timesheet)
+        .join(CoverShift, CoverShift.id == Timesheet.shift_id)
+        .where(CoverShift.pool_id == pool.id, Timesheet.status == TimesheetStatus.DISPUTED)
+    )
     return render_template(
         "cover/manage/pool.html",
         pool=pool,
@@ -113,6 +122,7 @@ def manage_pool(pool: ReliefPool):
         workers=list(db.session.scalars(workers.order_by(PoolWorker.created_at).limit(200))),
         at_risk=list(db.session.scalars(at_risk.order_by(CoverShift.starts_at).limit(50))),
         strikes=list(db.session.scalars(strikes.order_by(Strike.created_at.desc()).limit(50))),
+        disputes=list(db.session.scalars(disputes.order_by(Timesheet.submitted_at).limit(50))),
         decision=DecisionForm(),
         title=pool.name,
     )
@@ -169,3 +179,20 @@ def review_worker(worker: PoolWorker):
         decidable=worker.status == WorkerStatus.APPLIED,
         title=worker.user.name,
     )
+
+
+@bp.route("/manage/pool-workers/<int:worker_id>/reinstate", methods=["POST"])
+@policy("pool_worker_manager", load=managed_worker)
+def reinstate_worker(worker: PoolWorker):
+    """Let a suspended worker take shifts again, having reviewed their strikes."""
+    attempt(lambda: pools.reinstate_worker(worker, current_user), success=f"{worker.user.name} can take shifts again.")
+    return redirect(url_for("cover.review_worker", worker_id=worker.id))
+
+
+@bp.route("/manage/pool-members/<int:member_id>/reinstate", methods=["POST"])
+@policy("pool_member_manager", load=managed_member)
+def reinstate_member(member: PoolMember):
+    """Let a suspended enterprise ask for cover again, having reviewed its strikes."""
+    success = f"{member.organisation.name} can ask for cover again."
+    attempt(lambda: pools.reinstate_member(member, current_user), success=success)
+    return redirect(url_for("cover.manage_pool", pool_id=member.pool_id))

@@ -180,6 +180,7 @@ def show_shift(shift: CoverShift):
         private_notes=request.private_notes if private else None,
         refusal=refusal,
         mine=works_shift(current_user, shift),
+        now=utcnow(),
         title=requests.shift_title(shift).removeprefix("Cover shift: "),
     )
     if private:

@@ -7,13 +7,17 @@ payment was made with) or `get_provider()` (the one new payments use) and never 
 from flask import current_app
 
 from .base import (
+    AccountUpdated,
     CheckoutLapsed,
     CheckoutPaid,
     CheckoutRequest,
+    MethodSaved,
     NotSupported,
+    OffSessionCharge,
     PaymentProvider,
     ProviderError,
     ProviderEvent,
+    ProviderRefused,
     RefundRequest,
     RefundResult,
     RefundSeen,
@@ -24,13 +28,17 @@ from .invoice import InvoiceProvider
 from .stripe_provider import StripeProvider
 
 __all__ = [
+    "AccountUpdated",
     "CheckoutLapsed",
     "CheckoutPaid",
     "CheckoutRequest",
+    "MethodSaved",
     "NotSupported",
+    "OffSessionCharge",
     "PaymentProvider",
     "ProviderError",
     "ProviderEvent",
+    "ProviderRefused",
     "RefundRequest",
     "RefundResult",
     "RefundSeen",
@@ -38,6 +46,7 @@ __all__ = [
     "WebhookRefused",
     "all_providers",
     "invoicing_provider_names",
+    "payroll_provider_names",
     "get_provider",
     "provider_of",
 ]
@@ -67,3 +76,8 @@ def all_providers() -> list[PaymentProvider]:
 def invoicing_provider_names() -> list[str]:
     """The providers whose payments are invoices (listed on the invoices pages, chased when overdue)."""
     return [provider.name for provider in all_providers() if provider.issues_invoice]
+
+
+def payroll_provider_names() -> list[str]:
+    """The providers whose payouts are paid through the paying organisation's payroll, not by transfer."""
+    return [provider.name for provider in all_providers() if not provider.pays_out_by_transfer]

@@ -9,12 +9,12 @@ services. Two kinds of answer:
 - Operations are methods (`start`, `refund`, `cancel`, ...). The base class either does the neutral thing
   (nothing to stop, no webhooks) or raises NotSupported, so a provider implements only what it offers.
 
-New needs are new operations, never new `if provider == ...`: relief cover's saved payment methods, Connect
-payouts and transfers, and insurance's off-session charges and subscriptions each become a method here that
-raises NotSupported (for example `save_payment_method(payer)`, `pay_out(payee, amount)`,
-`charge_off_session(method, amount)`, `subscribe(payer, plan)`), implemented by the providers that can, and a
-capability flag where a caller must choose before calling. `supports(name)` says whether a provider implements
-an operation.
+New needs are new operations, never new `if provider == ...`: relief cover's saved payment methods
+(`create_customer`, `start_saving_method`, `charge_off_session`) and payouts by transfer
+(`create_connected_account`, `onboarding_url`, `connected_account`, `transfer`) are methods here that raise
+NotSupported, implemented by the providers that can, with a capability flag where a caller must choose before
+calling (`pays_out_by_transfer`, `needs_saved_method`); insurance's subscriptions will be the same.
+`supports(name)` says whether a provider implements an operation.
 
 Providers speak the provider's language (its objects, statuses and errors) and hand back neutral values:
 RefundResult, the webhook facts below, and ProviderError when the provider cannot be reached or refuses.
@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from ...core.money import format_pence
-from ..models import RefundStatus
+from ..models import PaymentStatus, RefundStatus
 
 
 class ProviderError(Exception):
@@ -35,6 +35,10 @@ class ProviderError(Exception):
 
 class NotSupported(ProviderError):
     """This provider does not offer the operation (callers check a capability or `supports()` first)."""
+
+
+class ProviderRefused(ProviderError):
+    """The provider understood the call and refused it for good (retrying the same call cannot succeed)."""
 
 
 class WebhookRefused(ProviderError):
@@ -115,6 +119,36 @@ class RefundSettled:
     status: RefundStatus
 
 
+@dataclass(frozen=True)
+class AccountUpdated:
+    """The connected account with this reference, as the provider says it is now."""
+
+    reference: str
+    payouts_enabled: bool
+    details_submitted: bool
+
+
+@dataclass(frozen=True)
+class MethodSaved:
+    """The customer with this reference saved a payment method for later charges (set up at set_up_at)."""
+
+    customer_reference: str
+    method_reference: str
+    set_up_at: datetime
+
+
+@dataclass(frozen=True)
+class OffSessionCharge:
+    """Where a charge on a saved method stands: SUCCEEDED, FAILED (reason says why) or PENDING (still processing).
+
+    payment_id is ours, read back from the provider's copy of the charge (None when it has none)."""
+
+    reference: str | None
+    status: PaymentStatus
+    payment_id: int | None = None
+    reason: str | None = None
+
+
 class PaymentProvider:
     """The interface every provider implements; the defaults are what a provider that offers nothing does."""
 
@@ -136,6 +170,14 @@ class PaymentProvider:
 
     receives_webhooks: ClassVar[bool] = False
     """The provider tells us what happened by webhook at /payments/<name>/webhook."""
+
+    pays_out_by_transfer: ClassVar[bool] = False
+    """Payouts are sent by the provider to the payee's connected account (which the payee sets up first); otherwise
+    they are listed for the paying organisation's payroll and a finance person marks them paid."""
+
+    needs_saved_method: ClassVar[bool] = False
+    """Charges made later (off-session) are taken from a payment method the payer saved first; otherwise such a
+    charge is an ordinary payment of this provider (an invoice)."""
 
     def supports(self, operation: str) -> bool:
         """Whether this provider implements the operation (a method the base class leaves unsupported)."""
@@ -191,3 +233,34 @@ class PaymentProvider:
     def event_facts(self, event: ProviderEvent) -> list:
         """What a verified event means (the webhook facts above), read back from the provider."""
         return []
+
+    def create_connected_account(self, user, key: str) -> str:
+        """Open an account that receives payouts for this person; its reference (the key makes a retry the same)."""
+        raise NotSupported(f"{self.name} pays no one by transfer")
+
+    def onboarding_url(self, account_reference: str, *, return_url: str, refresh_url: str) -> str:
+        """The address where the person gives the provider their details for the account."""
+        raise NotSupported(f"{self.name} pays no one by transfer")
+
+    def connected_account(self, account_reference: str) -> AccountUpdated:
+        """The account as the provider says it is now."""
+        raise NotSupported(f"{self.name} pays no one by transfer")
+
+    def transfer(self, payout, account_reference: str) -> str:
+        """Send the payout to the account, keyed by the payout's idempotency key; the provider's reference for it.
+
+        ProviderRefused when the provider will never make it; ProviderError when it may on a retry."""
+        raise NotSupported(f"{self.name} pays no one by transfer")
+
+    def create_customer(self, organisation, key: str) -> str:
+        """A customer record for the organisation at the provider; its reference (the key makes a retry the same)."""
+        raise NotSupported(f"{self.name} saves no payment methods")
+
+    def start_saving_method(self, saved, *, return_url: str, cancel_url: str, key: str) -> tuple[str, str]:
+        """Begin saving a payment method for the saved row's customer: (reference, address to send the payer to);
+        the setup already started (saved.setup_reference) while it can still be finished."""
+        raise NotSupported(f"{self.name} saves no payment methods")
+
+    def charge_off_session(self, payment, saved) -> OffSessionCharge:
+        """Take the payment from the saved method without the payer present, keyed by the payment's key."""
+        raise NotSupported(f"{self.name} saves no payment methods")

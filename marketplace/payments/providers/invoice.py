@@ -7,7 +7,8 @@ from .base import PaymentProvider, RefundRequest, RefundResult
 
 
 class InvoiceProvider(PaymentProvider):
-    """Orders are confirmed at once; the invoice records what is owed until it is marked paid."""
+    """Orders are confirmed at once; the invoice records what is owed until it is marked paid. Payouts are listed
+    for the paying organisation's payroll (pays_out_by_transfer is False), and a charge made later is an invoice."""
 
     name = "invoice"
     confirms_on_order = True

@@ -1,12 +1,12 @@
-"""Stripe provider: Checkout (mode payment), refunds, and verified webhooks read back from Stripe.
+"""Stripe provider: Checkout (mode payment), refunds, and verified webhooks read back from Stripe; payouts by
+Connect transfer (stripe_payouts.py) and saved payment methods charged off-session (stripe_saved.py).
 
-The only module that imports stripe: every Stripe object, status and error is turned into our terms here.
+Only the providers package imports stripe: every Stripe object, status and error is turned into our terms here.
 """
 
 import logging
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import stripe
@@ -18,7 +18,6 @@ from .base import (
     CheckoutPaid,
     CheckoutRequest,
     PaymentProvider,
-    ProviderError,
     ProviderEvent,
     RefundRequest,
     RefundResult,
@@ -26,6 +25,9 @@ from .base import (
     RefundSettled,
     WebhookRefused,
 )
+from .stripe_api import calling_stripe, client, id_of
+from .stripe_payouts import PAYOUT_READERS, StripePayouts
+from .stripe_saved import SAVED_METHOD_READERS, StripeSavedMethods, setup_completed
 
 log = logging.getLogger(__name__)
 CHECKOUT_ORIGIN = "https://checkout.stripe.com"
@@ -43,35 +45,17 @@ _FINAL_REFUND_STATUS = {
 }
 
 
-def client() -> stripe.StripeClient:
-    """A Stripe client; STRIPE_API_BASE sends calls to another server (the tests' Stripe)."""
-    config = current_app.config
-    secret = config.get("STRIPE_SECRET_KEY")
-    if not secret:
-        raise RuntimeError("Set STRIPE_SECRET_KEY to take payments with Stripe")
-    base = config.get("STRIPE_API_BASE")
-    addresses = {"api": base, "connect": base, "files": base} if base else None
-    return stripe.StripeClient(secret, base_addresses=addresses, max_network_retries=2)
-
-
-@contextmanager
-def _calling_stripe() -> Iterator[None]:
-    """Turn Stripe's errors into the provider-neutral ProviderError."""
-    try:
-        yield
-    except stripe.StripeError as error:
-        raise ProviderError(str(error)) from error
-
-
-class StripeProvider(PaymentProvider):
+class StripeProvider(StripePayouts, StripeSavedMethods, PaymentProvider):
     """Payments through Stripe Checkout; every write carries an idempotency key derived from our record."""
 
     name = "stripe"
     receives_webhooks = True
+    pays_out_by_transfer = True
+    needs_saved_method = True
 
     def start(self, payment, request: CheckoutRequest) -> str:
         """Create a Checkout Session and return its address; on a retry, the same session while it is open."""
-        with _calling_stripe():
+        with calling_stripe():
             if payment.provider_reference:
                 existing = self.checkout_session(payment.provider_reference)
                 if existing.status == "open":
@@ -85,7 +69,7 @@ class StripeProvider(PaymentProvider):
 
     def refund(self, payment, request: RefundRequest) -> RefundResult:
         """Refund through the Refund API, keyed by our refund record."""
-        with _calling_stripe():
+        with calling_stripe():
             result = client().v1.refunds.create(
                 params={
                     "payment_intent": payment.provider_payment_reference,
@@ -120,16 +104,13 @@ class StripeProvider(PaymentProvider):
         return (f"{base.scheme}://{base.netloc}" if base.scheme and base.netloc else CHECKOUT_ORIGIN,)
 
     def verified_event(self, payload: bytes, headers: Mapping) -> ProviderEvent:
-        """The event, if its Stripe-Signature is valid for STRIPE_WEBHOOK_SECRET and recent."""
-        secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
-        if not secret:
+        """The event, if its Stripe-Signature is valid and recent for STRIPE_WEBHOOK_SECRET (the account's endpoint)
+        or STRIPE_CONNECT_WEBHOOK_SECRET (the Connect endpoint, which carries connected accounts' account.updated)."""
+        config = current_app.config
+        secrets = [s for s in (config.get("STRIPE_WEBHOOK_SECRET"), config.get("STRIPE_CONNECT_WEBHOOK_SECRET")) if s]
+        if not secrets:
             raise WebhookRefused("STRIPE_WEBHOOK_SECRET is not set")
-        try:
-            event = stripe.Webhook.construct_event(
-                payload, headers.get("Stripe-Signature"), secret, tolerance=TOLERANCE_SECONDS
-            )
-        except (ValueError, stripe.SignatureVerificationError) as error:
-            raise WebhookRefused(str(error)) from error
+        event = _constructed(payload, headers.get("Stripe-Signature"), secrets)
         if _signed_at(headers.get("Stripe-Signature")) > time.time() + TOLERANCE_SECONDS:
             raise WebhookRefused("Timestamp is in the future")  # Stripe's library only refuses old ones
         return ProviderEvent(event.id, event.type, event.data.object)
@@ -139,7 +120,7 @@ class StripeProvider(PaymentProvider):
         reader = _READERS.get(event.type)
         if reader is None:
             return []
-        with _calling_stripe():
+        with calling_stripe():
             try:
                 return reader(event.data)
             except stripe.InvalidRequestError as error:
@@ -183,9 +164,11 @@ def _checkout_params(payment, request: CheckoutRequest) -> dict:
 
 
 def _checkout_completed(data) -> list:
-    """Paid, if Stripe says the session is paid."""
+    """Paid, if Stripe says the session is paid; a method saved, if it was a setup session Stripe says is complete."""
     session = StripeProvider.checkout_session(data.id)
-    return [CheckoutPaid(session.id, _id_of(session.payment_intent))] if session.payment_status == "paid" else []
+    if session.mode == "setup":
+        return setup_completed(session)
+    return [CheckoutPaid(session.id, id_of(session.payment_intent))] if session.payment_status == "paid" else []
 
 
 def _checkout_expired(data) -> list:
@@ -197,7 +180,7 @@ def _checkout_expired(data) -> list:
 def _charge_refunded(data) -> list:
     """Every refund on the charge (ours, or made in Stripe's dashboard)."""
     charge = client().v1.charges.retrieve(data.id, params={"expand": ["refunds"]})
-    intent = _id_of(charge.payment_intent)
+    intent = id_of(charge.payment_intent)
     if intent is None:
         return []
     return [
@@ -218,15 +201,22 @@ def _refund_updated(data) -> list:
     return [RefundSettled(refund.id, status)] if status else []
 
 
+def _constructed(payload: bytes, header: str | None, secrets: list[str]):
+    """The event verified with the first secret that signed it (WebhookRefused if none did)."""
+    for secret in secrets:
+        try:
+            return stripe.Webhook.construct_event(payload, header, secret, tolerance=TOLERANCE_SECONDS)
+        except stripe.SignatureVerificationError as error:
+            refusal = error
+        except ValueError as error:  # not JSON: no other secret makes it readable
+            raise WebhookRefused(str(error)) from error
+    raise WebhookRefused(str(refusal)) from refusal
+
+
 def _signed_at(header: str) -> int:
     """The t= timestamp of a Stripe-Signature header the library has already verified."""
     stamps = [item.split("=", 1)[1] for item in header.split(",") if item.strip().startswith("t=")]
     return int(stamps[0])
-
-
-def _id_of(value) -> str | None:
-    """An expandable Stripe field: the id whether Stripe sent the id or the object."""
-    return value if isinstance(value, str) or value is None else value.id
 
 
 _READERS = {
@@ -234,4 +224,6 @@ _READERS = {
     "checkout.session.expired": _checkout_expired,
     "charge.refunded": _charge_refunded,
     "charge.refund.updated": _refund_updated,
+    **PAYOUT_READERS,
+    **SAVED_METHOD_READERS,
 }
