@@ -29,6 +29,7 @@ ENVIRONMENT_SETTINGS = {
     "STRIPE_SECRET_KEY": "STRIPE_SECRET_KEY",
     "STRIPE_PUBLISHABLE_KEY": "STRIPE_PUBLISHABLE_KEY",
     "STRIPE_WEBHOOK_SECRET": "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "STRIPE_CONNECT_WEBHOOK_SECRET",
     "STRIPE_API_BASE": "STRIPE_API_BASE",
     "NOTIFY_API_KEY": "NOTIFY_API_KEY",
     "NOTIFY_SMS_TEMPLATE_ID": "NOTIFY_SMS_TEMPLATE_ID",
@@ -100,6 +101,7 @@ class Config:
     STRIPE_SECRET_KEY = None
     STRIPE_PUBLISHABLE_KEY = None
     STRIPE_WEBHOOK_SECRET = None
+    STRIPE_CONNECT_WEBHOOK_SECRET = None
     STRIPE_API_BASE = None  # send Stripe API calls to another server (the tests' Stripe)
 
     # Text messages through GOV.UK Notify (core/sms.py): sent for urgent alerts only when both are set.

@@ -22,12 +22,14 @@ def register(app: Flask) -> None:
 
 @click.command("reconcile")
 def reconcile_command() -> None:
-    """Check that payments, refunds and bookings add up; exit 1 and list the problems if not."""
+    """Check that payments, refunds, payouts, bookings and relief cover's funded hours add up; exit 1 and list the
+    problems if not."""
+    from .cover.reconcile import cover_problems
     from .payments.refunds_to_send import count_waiting
     from .payments.services import reconciliation_problems
     from .training.reconcile import booking_problems
 
-    problems = reconciliation_problems() + booking_problems()
+    problems = reconciliation_problems() + booking_problems() + cover_problems()
     for problem in problems:
         click.echo(problem)
     waiting = count_waiting()

@@ -91,6 +91,11 @@ ALLOWED = {
     "cover.rate_shift": {"entrepreneur", "member", "relief_worker"},
     "cover.block_worker": {"entrepreneur", "member"},
     "cover.earnings": {"relief_worker"},
+    "cover.set_up_payouts": {"relief_worker"},
+    "cover.payouts_returned": {"relief_worker"},
+    "cover.save_card": OWNER_OF_A,
+    "cover.payroll": PUBLISHER,
+    "cover.payroll_csv": PUBLISHER,
     "organisations.index": SIGNED_IN,
     "organisations.new_enterprise": SIGNED_IN,
     "organisations.new_publisher": SIGNED_IN,
@@ -167,6 +172,8 @@ ARGUMENT_OVERRIDES = {
     "payments.payee_details": {"org_id": "council_id"},
     "cover.manage_pools": {"org_id": "council_id"},
     "cover.new_pool": {"org_id": "council_id"},
+    "cover.payroll": {"org_id": "council_id"},
+    "cover.payroll_csv": {"org_id": "council_id"},
 }
 
 

@@ -64,6 +64,9 @@ def cover_links(user) -> list[NavLink]:
     for membership in org.publisher_memberships(user):
         name = membership.organisation.name
         links.append(NavLink(f"Relief pools of {name}", "cover.manage_pools", {"org_id": membership.organisation_id}))
+        if org.is_finance(user, membership.organisation):
+            values = {"org_id": membership.organisation_id}
+            links.append(NavLink(f"Relief workers' pay from {name}", "cover.payroll", values))
     return links
 
 

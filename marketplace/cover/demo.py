@@ -1,13 +1,14 @@
 """Relief cover's demo data, made through the real services: an open Leeds pool with approved enterprises and
-workers, one enterprise waiting, a two-shift request with one shift accepted, and a DBS check near its age limit."""
+workers, one enterprise waiting, a two-shift request with one shift accepted, yesterday's shift with its timesheet
+waiting for approval, and a DBS check reaching the pool's age limit within 30 days."""
 
 from datetime import UTC, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from ..core.clock import LONDON, today
+from ..core.clock import LONDON, clock, today
 from ..organisations.models import Organisation
-from . import pools, requests, services
+from . import pools, requests, services, timesheets
 from .pay import Region
 from .statuses import DbsLevel, PoolStatus, Skill
 
@@ -19,7 +20,7 @@ def _shift(days_ahead: int, start: int, end: int) -> tuple[datetime, datetime]:
     return tuple(datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(UTC) for hour in (start, end))
 
 
-def _worker(user, area, *, dbs_months_old: int) -> None:
+def _worker(user, area, *, dbs_age: relativedelta) -> None:
     services.save_relief_profile(
         user,
         area_id=area.id,
@@ -31,7 +32,7 @@ def _worker(user, area, *, dbs_months_old: int) -> None:
     services.save_checks(
         user,
         dbs_level=DbsLevel.ENHANCED_BARRED,
-        dbs_issued_on=today() - relativedelta(months=dbs_months_old),
+        dbs_issued_on=today() - dbs_age,
         dbs_update_service=False,
         referee_1="Jo Brown, jo.brown@example.com",
         referee_2="Sunil Rao, 0113 496 0000",
@@ -63,8 +64,9 @@ def seed_cover(officer, leeds_council, area, owners: list, workers: list) -> Non
     approved, waiting = (_enterprise(owner) for owner in owners)
     pools.decide_member(pools.join_pool(pool, approved, owners[0]), True, officer)
     pools.join_pool(pool, waiting, owners[1])
-    for user, months in zip(workers, (35, 6), strict=True):  # the first DBS check reaches 36 months within 30 days
-        _worker(user, area, dbs_months_old=months)
+    ages = (relativedelta(months=35, days=10), relativedelta(months=6))  # the first reaches 36 months in 20 days
+    for user, age in zip(workers, ages, strict=True):
+        _worker(user, area, dbs_age=age)
         pools.decide_worker(pools.apply_to_pool(pool, user), True, officer, dbs_verified=True, right_to_work=True)
     member = pools.enterprise_member(pool, approved)
     request = requests.post_request(
@@ -79,6 +81,30 @@ def seed_cover(officer, leeds_council, area, owners: list, workers: list) -> Non
         private_notes="Key safe at 12 Example Road: code 4321. Mrs A likes tea before her wash.",
     )
     requests.accept_shift(request.shifts[0], workers[1])
+    _worked_yesterday(member, owners[0], workers[0], area)
+
+
+def _worked_yesterday(member, owner, worker, area) -> None:
+    """A shift the worker did yesterday (asked for a week before), with its timesheet waiting for approval."""
+    starts_at, ends_at = _shift(-1, 8, 14)
+    back_then = clock._frozen
+    clock.set(starts_at - timedelta(days=7))
+    try:
+        request = requests.post_request(
+            member,
+            owner,
+            shifts=[(starts_at, ends_at)],
+            skills=[Skill.PERSONAL_CARE],
+            topic_ids=[],
+            area_id=area.id,
+            absence_category="planned",
+            description="Morning visits while the owner is at a hospital appointment.",
+            private_notes="Key safe at 3 Sample Street: code 2580.",
+        )
+        requests.accept_shift(request.shifts[0], worker)
+    finally:
+        clock.reset() if back_then is None else clock.set(back_then)
+    timesheets.submit_timesheet(request.shifts[0], worker, started_at=starts_at, ended_at=ends_at, break_minutes=20)
 
 
 def _enterprise(owner) -> Organisation:

@@ -20,6 +20,7 @@ from . import models, permissions, personal_data, warnings
 from .compliance import warn_expiring
 from .dashboard import become_links, cover_links, cover_tasks, relief_section, setup_tasks, worker_tasks
 from .erasure import erase_private_details
+from .money import charge_failed
 from .requests import widen_alerts
 from .timesheets import auto_approve
 from .views import bp
@@ -73,5 +74,5 @@ feature = Feature(
     navigation=(nav_link(50, "Cover shifts", "cover.open_shifts", shown_to=permissions.is_relief_worker),),
     personal_data=(PersonalData(30, export=personal_data.export, anonymise=personal_data.anonymise),),
     signed_in_loads=(_relief_profile,),
-    payment_purposes=(PurposeHandlers(PaymentPurpose.COVER_CHARGE),),
+    payment_purposes=(PurposeHandlers(PaymentPurpose.COVER_CHARGE, on_failed=charge_failed),),
 )

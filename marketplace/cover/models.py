@@ -454,6 +454,8 @@ class Timesheet(HasStatus, TimestampMixin, db.Model):
 
     shift = relationship("CoverShift", back_populates="timesheet")
     worker = relationship("User", foreign_keys=[worker_id])
+    payout = relationship("Payout")
+    payment = relationship("Payment")
 
     @property
     def worked(self) -> int:

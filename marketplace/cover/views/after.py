@@ -8,6 +8,7 @@ from ...core.actions import attempt, submit
 from ...core.clock import to_london
 from ...core.permissions import policy
 from ...extensions import db
+from ...payments import connect
 from .. import ratings, timesheets
 from ..forms import DisputeForm, RatingForm, TimesheetForm
 from ..models import CoverShift, Timesheet
@@ -111,4 +112,10 @@ def earnings():
     )
     sheets = list(db.session.scalars(query))
     total = sum(sheet.pay_pence or 0 for sheet in sheets if sheet.status == TimesheetStatus.APPROVED)
-    return render_template("cover/earnings.html", timesheets=sheets, total=total, title="Your earnings")
+    return render_template(
+        "cover/earnings.html",
+        timesheets=sheets,
+        total=total,
+        account=connect.payout_account_status(current_user),
+        title="Your earnings",
+    )

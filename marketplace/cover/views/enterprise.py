@@ -10,7 +10,8 @@ from ...core.actions import attempt, submit
 from ...core.clock import today, utcnow
 from ...core.permissions import policy
 from ...extensions import db
-from ...organisations.permissions import organisation_for
+from ...organisations.permissions import is_finance, organisation_for
+from ...payments import saved_methods
 from ...training.courses import topic_choices
 from .. import pools, ratings, requests
 from ..forms import CoverRequestForm
@@ -57,6 +58,10 @@ def cover_requests(organisation):
         requests=list(db.session.scalars(query.order_by(CoverRequest.created_at.desc()).limit(50))),
         allowances=[(member, pools.allowance(member, year)) for member in members],
         can_ask=bool(members),
+        needs_card=bool(members)
+        and saved_methods.needs_saved_method()
+        and not saved_methods.has_saved_method(organisation),
+        handles_money=is_finance(current_user, organisation),
         title="Cover requests",
     )
 

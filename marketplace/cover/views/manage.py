@@ -7,8 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ...accounts.models import User
 from ...core.actions import attempt, submit
-from ...core.clock import utcnow
+from ...core.clock import today, utcnow
 from ...core.money import format_pounds_field
 from ...core.permissions import allows, policy
 from ...extensions import db
@@ -21,6 +22,7 @@ from ..forms import DecisionForm, PoolForm, WorkerDecisionForm
 from ..models import CoverRequest, CoverShift, PoolMember, PoolWorker, ReliefPool, Strike, Timesheet
 from ..permissions import managed_member, managed_pool, managed_worker
 from ..statuses import PoolStatus, ShiftStatus, TimesheetStatus, WorkerStatus
+from ..warnings import ComplianceWarning
 from .blueprint import bp
 from .worker import records_of
 
@@ -115,8 +117,17 @@ def manage_pool(pool: ReliefPool):
         .join(CoverShift, CoverShift.id == Timesheet.shift_id)
         .where(CoverShift.pool_id == pool.id, Timesheet.status == TimesheetStatus.DISPUTED)
     )
+    expiring = (
+        select(ComplianceWarning.expires_on, ComplianceWarning.thing, User.name, PoolWorker.id)
+        .join(PoolWorker, PoolWorker.id == ComplianceWarning.pool_worker_id)
+        .join(User, User.id == PoolWorker.user_id)
+        .where(PoolWorker.pool_id == pool.id, ComplianceWarning.expires_on >= today())
+        .order_by(ComplianceWarning.expires_on)
+        .limit(50)
+    )
     return render_template(
         "cover/manage/pool.html",
+        expiring=db.session.execute(expiring).all(),
         pool=pool,
         members=list(db.session.scalars(members.order_by(PoolMember.created_at).limit(200))),
         workers=list(db.session.scalars(workers.order_by(PoolWorker.created_at).limit(200))),
