@@ -218,12 +218,13 @@ def accept_shift(shift: CoverShift, worker) -> None:
         shift, SHIFT_STATES, ShiftStatus.ACCEPTED, actor=worker, organisation=shift.request.organisation, values=values
     ):
         raise ShiftTaken("Sorry, this shift has been taken by someone else")
-    _settle_request(shift.request, worker)
+    settle_request(shift.request, worker)
     title = f"{worker.name} accepted your cover shift on {format_datetime(shift.starts_at)}"
-    _tell_enterprise(shift.request, "cover_shift_accepted", title)
+    tell_enterprise(shift.request, "cover_shift_accepted", title)
 
 
-def _tell_enterprise(request: CoverRequest, kind: str, title: str) -> None:
+def tell_enterprise(request: CoverRequest, kind: str, title: str) -> None:
+    """Every active member of the enterprise that asked for cover, with a link to the request."""
     people = select(Membership.user_id).where(
         Membership.organisation_id == request.organisation_id, Membership.status == MembershipStatus.ACTIVE
     )
@@ -231,7 +232,7 @@ def _tell_enterprise(request: CoverRequest, kind: str, title: str) -> None:
     notify_each(db.session.scalars(people), kind, title=title, link=link)
 
 
-def _settle_request(request: CoverRequest, actor) -> None:
+def settle_request(request: CoverRequest, actor) -> None:
     """The request's status follows its shifts: open, partly filled, filled, completed.
 
     The shifts are read afresh under a lock on the request's row: two of its shifts accepted at once are settled one
@@ -271,8 +272,8 @@ def cancel_by_worker(shift: CoverShift, worker) -> bool:
     late = _late(shift)
     _reopen(shift, worker)
     if late:
-        _strike(shift, "late_cancellation", user_id=worker.id)
-    _tell_enterprise(
+        record_strike(shift, "late_cancellation", user_id=worker.id)
+    tell_enterprise(
         shift.request,
         "cover_shift_given_back",
         f"{worker.name} can no longer cover your shift on "
@@ -292,7 +293,7 @@ def _reopen(shift: CoverShift, actor) -> None:
         values={"worker_id": None, "accepted_at": None, "alerted_at": None, "widened_at": None},
     ):
         raise DomainError("This shift is no longer accepted")
-    _settle_request(shift.request, actor)
+    settle_request(shift.request, actor)
     alert(shift, now=utcnow())
 
 
@@ -306,9 +307,9 @@ def cancel_by_enterprise(shift: CoverShift, actor, *, reopen: bool) -> bool:
     elif not change(shift, SHIFT_STATES, ShiftStatus.CANCELLED, actor=actor, organisation=shift.request.organisation):
         raise DomainError("This shift cannot be cancelled now")
     else:
-        _settle_request(shift.request, actor)
+        settle_request(shift.request, actor)
     if late:
-        _strike(shift, "late_cancellation", member=_member_of(shift))
+        record_strike(shift, "late_cancellation", member=member_of(shift))
     if worker is not None:
         notify_each(
             [worker.id],
@@ -320,14 +321,17 @@ def cancel_by_enterprise(shift: CoverShift, actor, *, reopen: bool) -> bool:
     return late
 
 
-def _member_of(shift: CoverShift) -> PoolMember:
+def member_of(shift: CoverShift, *, lock: bool = False) -> PoolMember:
+    """The enterprise's place in the shift's pool; lock: held until the commit (while its funded hours are drawn)."""
     query = select(PoolMember).where(
         PoolMember.pool_id == shift.pool_id, PoolMember.organisation_id == shift.organisation_id
     )
-    return db.session.scalar(query)
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
-def _strike(shift: CoverShift, reason: str, *, user_id: int | None = None, member: PoolMember | None = None) -> None:
+def record_strike(
+    shift: CoverShift, reason: str, *, user_id: int | None = None, member: PoolMember | None = None
+) -> None:
     """Record a strike; the third in 90 days suspends the worker or the membership pending the manager's review."""
     db.session.add(
         Strike(

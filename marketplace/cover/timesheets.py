@@ -18,11 +18,11 @@ from ..extensions import db
 from ..payments import payouts
 from ..payments import services as payments
 from ..payments.models import PaymentPurpose
-from .models import AllowanceEntry, CoverShift, PoolMember, Timesheet
+from .models import AllowanceEntry, CoverShift, Timesheet
 from .pay import Rates, shift_pay, split_minutes
 from .permissions import require
 from .pools import allowance, grant_year, pool_people
-from .requests import _settle_request, _strike, _tell_enterprise
+from .requests import member_of, record_strike, settle_request, tell_enterprise
 from .statuses import SHIFT_STATES, TIMESHEET_STATES, ShiftStatus, TimesheetStatus
 
 AUTO_APPROVE_AFTER = timedelta(hours=72)
@@ -69,7 +69,7 @@ def submit_timesheet(shift: CoverShift, worker, *, started_at: datetime, ended_a
     title = (
         f"{worker.name} sent a timesheet for the cover shift on {format_datetime(shift.starts_at)}: please approve it"
     )
-    _tell_enterprise(shift.request, "cover_timesheet_submitted", title)
+    tell_enterprise(shift.request, "cover_timesheet_submitted", title)
     return timesheet
 
 
@@ -134,16 +134,6 @@ def auto_approve(now: datetime) -> int:
     return approved
 
 
-def _lock_member(shift: CoverShift) -> PoolMember:
-    """Hold the enterprise's pool membership while its funded hours are drawn on (two approvals at once)."""
-    query = (
-        select(PoolMember)
-        .where(PoolMember.pool_id == shift.pool_id, PoolMember.organisation_id == shift.organisation_id)
-        .with_for_update()
-    )
-    return db.session.scalar(query)
-
-
 def _approve(timesheet: Timesheet, actor, *, auto: bool = False) -> bool:
     """Approve once; then the money: funded hours first, the rest charged, the worker paid for every hour."""
     values = {"approved_at": utcnow(), "approved_by_id": actor.id if actor else None, "auto_approved": auto}
@@ -160,7 +150,7 @@ def _approve(timesheet: Timesheet, actor, *, auto: bool = False) -> bool:
         return False
     _write_money(timesheet, shift)
     change(shift, SHIFT_STATES, ShiftStatus.COMPLETED, actor=actor, organisation=shift.request.organisation)
-    _settle_request(shift.request, actor)
+    settle_request(shift.request, actor)
     title = f"Your timesheet for {format_datetime(shift.starts_at)} was approved: {format_pence(timesheet.pay_pence)}"
     notify_each(
         [timesheet.worker_id], "cover_timesheet_approved", title=title, link=url_for("cover.earnings", _external=True)
@@ -173,7 +163,7 @@ def _write_money(timesheet: Timesheet, shift: CoverShift) -> None:
     pool = shift.request.pool
     minutes = split_minutes(timesheet.started_at, timesheet.ended_at, timesheet.break_minutes, pool.region)
     rates = Rates(pool.hourly_rate_pence, pool.night_uplift_percent, pool.weekend_uplift_percent)
-    member = _lock_member(shift)
+    member = member_of(shift, lock=True)  # two approvals at once draw on the hours one after the other
     year = to_london(shift.starts_at).year
     grant_year(member, year)
     funded = min(allowance(member, year).remaining, minutes.worked)
@@ -218,8 +208,8 @@ def record_no_show(shift: CoverShift, actor) -> None:
     worker_id = shift.worker_id
     if not change(shift, SHIFT_STATES, ShiftStatus.NO_SHOW, actor=actor, organisation=shift.request.organisation):
         raise DomainError("Only an accepted shift can be recorded as a no-show")
-    _settle_request(shift.request, actor)
-    _strike(shift, "no_show", user_id=worker_id)
+    settle_request(shift.request, actor)
+    record_strike(shift, "no_show", user_id=worker_id)
     link = url_for("cover.open_shifts", _external=True)
     title = f"{shift.request.organisation.name} recorded that you did not come to the shift on {format_datetime(shift.starts_at)}"
     notify_each([worker_id], "cover_no_show", title=title, link=link)
