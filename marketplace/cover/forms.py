@@ -200,7 +200,7 @@ class AvailabilityForm(BaseForm):
                 ok = False
             for box in (start, end):
                 if box.data and clock_minutes(box.data) is None:
-                    box.errors.append(f"Enter {box.label.text.lower()} as a time, like 9:00 or 17:30")
+                    box.errors.append(f"Enter the {day} {'start' if box is start else 'end'} time, like 9:00 or 17:30")
                     ok = False
         if self.dates_off() is None:
             self.days_off.errors.append("Enter each date you cannot work as day/month/year, like 24/12/2026")

@@ -416,6 +416,13 @@ class Strike(TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(String(20))  # "late_cancellation" or "no_show"
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    user = relationship("User")
+    member = relationship("PoolMember")
+
+    @property
+    def reason_label(self) -> str:
+        return "Late cancellation" if self.reason == "late_cancellation" else "No-show"
+
 
 class Timesheet(HasStatus, TimestampMixin, db.Model):
     """What the worker says they worked on a shift, and what came of it once approved: the minutes worked, how many

@@ -110,7 +110,11 @@ def join_pool(pool: ReliefPool, organisation, actor) -> PoolMember:
         db.session.flush()
         audit.record("pool_member.pending", obj=member, organisation=organisation, actor=actor)
     elif not change(member, POOL_MEMBER_STATES, MemberStatus.PENDING, actor=actor, organisation=organisation):
-        raise DomainError(f"{organisation.name} is already {member.status} in {pool.name}")
+        raise DomainError(
+            f"{organisation.name} has already asked to join {pool.name}"
+            if member.status == MemberStatus.PENDING
+            else f"{organisation.name} is already {member.status} in {pool.name}"
+        )
     _tell_managers(pool, "pool_member_applied", f"{organisation.name} asked to join {pool.name}")
     return member
 
@@ -198,7 +202,11 @@ def apply_to_pool(pool: ReliefPool, actor) -> PoolWorker:
         db.session.flush()
         audit.record("pool_worker.applied", obj=worker, organisation=pool.organisation, actor=actor)
     elif not change(worker, POOL_WORKER_STATES, WorkerStatus.APPLIED, actor=actor, organisation=pool.organisation):
-        raise DomainError(f"Your application to {pool.name} is already {worker.status}")
+        raise DomainError(
+            f"You have already applied to {pool.name}"
+            if worker.status == WorkerStatus.APPLIED
+            else f"You are already {worker.status} in {pool.name}"
+        )
     _tell_managers(pool, "pool_worker_applied", f"{actor.name} applied to be a relief worker in {pool.name}")
     return worker
 

@@ -11,7 +11,7 @@ from ..core.clock import utcnow
 from ..core.errors import DomainError, NotAllowed
 from ..core.notifications import notify_each
 from ..core.states import change, stamp_once
-from ..core.template_helpers import format_datetime
+from ..core.template_helpers import format_datetime, format_span
 from ..extensions import db
 from ..organisations import permissions as org
 from ..organisations.models import Membership, MembershipStatus
@@ -131,8 +131,8 @@ def post_request(
 
 
 def shift_title(shift: CoverShift) -> str:
-    """'Cover shift: Tue 5 January 2027, 9am to 5pm in Leeds' (no client details: texts and other workers see it)."""
-    return f"Cover shift: {format_datetime(shift.starts_at)} to {format_datetime(shift.ends_at)} in {shift.request.area.name}"
+    """'Cover shift: 5 January 2027, 9:00am to 5:00pm in Leeds' (no client details: texts and other workers see it)."""
+    return f"Cover shift: {format_span(shift.starts_at, shift.ends_at)} in {shift.request.area.name}"
 
 
 def alert(shift: CoverShift, *, now: datetime, widen: bool = False) -> int:
@@ -270,7 +270,7 @@ def cancel_by_worker(shift: CoverShift, worker) -> bool:
     True if it was a strike."""
     require(worker, "shift_worker", shift)
     late = _late(shift)
-    _reopen(shift, worker)
+    _reopen(shift, worker, gave_back=worker.id)
     if late:
         record_strike(shift, "late_cancellation", user_id=worker.id)
     tell_enterprise(
@@ -282,8 +282,9 @@ def cancel_by_worker(shift: CoverShift, worker) -> bool:
     return late
 
 
-def _reopen(shift: CoverShift, actor) -> None:
-    """An accepted shift back to open, with no worker, and alerted afresh."""
+def _reopen(shift: CoverShift, actor, *, gave_back: int | None = None) -> None:
+    """An accepted shift back to open, with no worker, and alerted afresh (not to the worker who gave it back: their
+    alert row is moved to now, so neither this alert nor the widening tells them)."""
     if not change(
         shift,
         SHIFT_STATES,
@@ -294,7 +295,12 @@ def _reopen(shift: CoverShift, actor) -> None:
     ):
         raise DomainError("This shift is no longer accepted")
     settle_request(shift.request, actor)
-    alert(shift, now=utcnow())
+    now = utcnow()
+    if gave_back is not None:
+        row = db.session.get(ShiftAlert, (shift.id, gave_back)) or ShiftAlert(shift_id=shift.id, user_id=gave_back)
+        row.alerted_at, row.rank, row.widened = now, 0, False
+        db.session.add(row)
+    alert(shift, now=now)
 
 
 def cancel_by_enterprise(shift: CoverShift, actor, *, reopen: bool) -> bool:

@@ -111,11 +111,19 @@ def manage_pool(pool: ReliefPool):
         )
         .options(joinedload(CoverShift.request).joinedload(CoverRequest.organisation))
     )
-    strikes = select(Strike).where(Strike.pool_id == pool.id, Strike.reviewed_at.is_(None))
+    strikes = (
+        select(Strike)
+        .where(Strike.pool_id == pool.id, Strike.reviewed_at.is_(None))
+        .options(joinedload(Strike.user), joinedload(Strike.member).joinedload(PoolMember.organisation))
+    )
     disputes = (
         select(Timesheet)
         .join(CoverShift, CoverShift.id == Timesheet.shift_id)
         .where(CoverShift.pool_id == pool.id, Timesheet.status == TimesheetStatus.DISPUTED)
+        .options(
+            joinedload(Timesheet.worker),
+            joinedload(Timesheet.shift).joinedload(CoverShift.request).joinedload(CoverRequest.organisation),
+        )
     )
     expiring = (
         select(ComplianceWarning.expires_on, ComplianceWarning.thing, User.name, PoolWorker.id)
