@@ -404,9 +404,7 @@ def test_a_worker_applies_and_the_manager_approves_only_with_the_confirmations(c
     words = main_text(client.get(applied.headers["Location"]))
     assert "You have applied to Leeds relief pool." in words and "Your application: Applied" in words
     again = client.post(f"/relief/pools/{pool.id}/apply")
-    assert "You have already applied to Leeds relief pool" in flashed_error(
-        client.get(again.headers["Location"])
-    )
+    assert "You have already applied to Leeds relief pool" in flashed_error(client.get(again.headers["Location"]))
     fresh()
     worker = db.session.scalars(select(PoolWorker)).one()
     assert worker.status == WorkerStatus.APPLIED

@@ -17,6 +17,7 @@ from marketplace.payments.payouts import Payout
 from tests import factories
 from tests.cover.world import cover_world
 from tests.database import count, notifications_for
+from tests.pages import main_text
 
 
 @pytest.fixture
@@ -224,3 +225,16 @@ def test_ratings_come_after_a_completed_shift_and_a_low_one_allows_a_block(world
     db.session.commit()
     world["clock"].set(other.starts_at - timedelta(days=1))
     assert matching.refusal(other, world["worker"]) == "The enterprise has asked not to be offered your shifts"
+
+
+def test_a_worked_shift_waiting_for_its_timesheet_stays_on_the_shifts_page(world, client, login_as):
+    """After the shift the worker finds it under their shifts with a link to send the timesheet (where the
+    dashboard's task sends them), and the link goes once the timesheet is sent."""
+    shift = world["shifts"][0]
+    _after(world, shift)
+    login_as(world["worker"])
+    page = main_text(client.get("/relief/shifts"))
+    assert "Send your timesheet" in page
+    _send(world, shift)
+    page = main_text(client.get("/relief/shifts"))
+    assert "Send your timesheet" not in page and "Submitted" in page

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ...core.actions import attempt, submit
 from ...core.clock import utcnow
@@ -153,13 +154,18 @@ def apply_to_pool(pool: ReliefPool):
 def open_shifts():
     """Open shifts you can take, soonest first, and the shifts you have taken."""
     now = utcnow()
-    mine = select(CoverShift).where(
-        CoverShift.worker_id == current_user.id, CoverShift.status.in_(HOLDS_WORKER), CoverShift.ends_at > now
+    mine = select(CoverShift).where(  # still to work, or worked and waiting for its timesheet to be approved
+        CoverShift.worker_id == current_user.id,
+        (CoverShift.status == ShiftStatus.ACCEPTED)
+        | (CoverShift.status.in_(HOLDS_WORKER) & (CoverShift.ends_at > now)),
     )
     return render_template(
         "cover/shifts.html",
         shifts=matching.open_shifts_for(current_user, now=now),
-        mine=list(db.session.scalars(mine.order_by(CoverShift.starts_at).limit(50))),
+        mine=list(
+            db.session.scalars(mine.options(joinedload(CoverShift.timesheet)).order_by(CoverShift.starts_at).limit(50))
+        ),
+        now=now,
         title="Cover shifts",
     )
 
