@@ -8,7 +8,10 @@ sum of its live bookings' seats, never above capacity (checked after loading).
 
     national: 150 publishers, 20,000 enterprises, 5,000 courses, 50,000 sessions, 500,000 bookings (~769,000
               attendees), 176,000 training records, 500,000 audit events, 250,000 notifications, 10,000 waiting-list
-              entries, and an invoice for every paid booking (some paid, overdue, cancelled or refunded)
+              entries, and an invoice for every paid booking (some paid, overdue, cancelled or refunded); relief
+              cover: 100 pools, 100,000 relief workers (~1,100 in each pool) with 1,000,000 training records of
+              their own, 300,000 past shifts (worked, rated, some cancelled or no-shows), 20,000 accepted shifts to
+              come and 5,000 open shifts to match
     default:  national / 10          small: national / 100          tiny: national / 1,000 (with floors)
 
 Whatever the size, the pages measured show the same amount: one entrepreneur with 200 bookings, a roster of 68
@@ -19,8 +22,9 @@ import enum
 import json
 import random
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Table, func, select, text
@@ -28,8 +32,28 @@ from sqlalchemy import Table, func, select, text
 from marketplace.accounts.models import User
 from marketplace.accounts.passwords import hash_password
 from marketplace.core.audit import AuditEvent
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import LONDON, utcnow
 from marketplace.core.notifications import Notification
+from marketplace.cover.models import (
+    CoverRequest,
+    CoverShift,
+    PoolMember,
+    PoolWorker,
+    ReliefPool,
+    ReliefWorkerProfile,
+    RequestSkill,
+    ShiftRating,
+    WorkerAvailability,
+    WorkerBlock,
+    WorkerDayOff,
+    WorkerSkill,
+    pool_areas,
+    pool_topics,
+    request_topics,
+    worker_areas,
+)
+from marketplace.cover.statuses import DbsLevel, Skill
+from marketplace.cover.timing import dbs_issued_after, shift_times
 from marketplace.extensions import db
 from marketplace.organisations.models import Area, LegalForm, Membership, Organisation, organisation_areas
 from marketplace.payments.models import PayeeDetails, Payment, Refund
@@ -56,6 +80,13 @@ NATIONAL = {
     "audit_events": 500000,
     "notifications": 250000,
     "waiting": 10000,
+    "pools": 100,  # relief pools, each of a different council or NHS body (never publisher 1, whose pages are measured)
+    "relief_workers": 100000,
+    "worker_records": 1000000,  # the relief workers' own training records (besides "records", the attendees')
+    "past_shifts": 300000,  # in the last 180 days: worked (most), cancelled or no-shows
+    "accepted_shifts": 20000,  # in the next 21 days, held by a worker (what "no overlapping shift" checks)
+    "open_shifts": 5000,  # in the next 21 days, to match
+    "blocks": 2000,
 }
 DIVISOR = {"national": 1, "default": 10, "small": 100, "tiny": 1000}
 PARTNER = {"national": "default", "default": "small", "small": "tiny"}  # each size's growth partner, 10x smaller
@@ -69,6 +100,13 @@ FLOORS = {  # the smallest sizes still hold the 50 race bookers, the heavy booke
     "audit_events": 500,
     "notifications": 300,
     "waiting": 20,
+    "pools": 2,
+    "relief_workers": 100,
+    "worker_records": 1000,
+    "past_shifts": 300,
+    "accepted_shifts": 20,
+    "open_shifts": 20,
+    "blocks": 2,
 }
 HEAVY_BOOKINGS = 200  # "Your bookings" for one busy entrepreneur
 ROSTER_CAPACITY = 68  # the full session whose roster is measured
@@ -97,6 +135,26 @@ ACTIONS = (
 )
 DETAILS = tuple(json.dumps({"seats": n, "note": "synthetic"}) for n in (1, 2, 3))
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+# relief cover
+COMMON_TOPICS = 8  # pools require one to three of the first topics (safeguarding, first aid, moving and handling…)
+SKILLS = tuple(skill.value for skill in Skill)
+DBS_LEVELS = tuple(level.value for level in DbsLevel)
+WORKER_DBS_WEIGHTS = (5, 10, 35, 50)  # basic, standard, enhanced, enhanced with barred lists
+POOL_DBS_WEIGHTS = (0, 10, 70, 20)
+VALIDITY_MONTHS, VALIDITY_WEIGHTS = (12, 24, 36, None), (35, 30, 15, 20)
+AVAILABILITY = (  # (starts minute, ends minute) of a worker's usual day; an end past 1440 is the next morning
+    (7 * 60, 20 * 60),
+    (6 * 60, 14 * 60),
+    (14 * 60, 23 * 60),
+    (8 * 60, 18 * 60),
+    (0, 24 * 60),
+    (20 * 60, 31 * 60),
+)
+SHIFT_HOURS = ((7, 4), (8, 8), (9, 8), (9, 3), (12, 6), (14, 8), (17, 5), (20, 3), (22, 9))  # UK start hour, length
+WORKER_STATUSES, WORKER_STATUS_WEIGHTS = ("approved", "applied", "declined", "suspended"), (88, 5, 4, 3)
+MEMBER_STATUSES, MEMBER_STATUS_WEIGHTS = ("approved", "pending", "declined", "suspended"), (85, 8, 4, 3)
+ABSENCES = ("sickness", "injury", "bereavement", "caring_emergency", "planned")
 
 
 def counts_for(size: str) -> dict:
@@ -140,7 +198,7 @@ class World:
 
     def __init__(self, size: str, seed: int = 2026) -> None:
         self.n = counts_for(size)
-        self.rng = random.Random(seed)
+        self.rng, self.seed = random.Random(seed), seed
         self.now = utcnow().astimezone(UTC).replace(microsecond=0, tzinfo=None)  # stored as naive UTC
         self.today = self.now.date()
         self.rows: dict[Table, tuple[tuple, list]] = {}
@@ -464,6 +522,243 @@ class World:
             )
         self.add(Notification, "id user_id kind title body link read_at emailed_at created_at", notes)
 
+    # --- relief cover --------------------------------------------------------------------------------------
+
+    def relief_cover(self) -> None:
+        """Relief pools with their enterprises, relief workers with their checks, availability and training
+        records, and cover shifts: past (worked and rated), accepted to come, and open (to match). Built last, from
+        a random stream of its own, so the rest of the data set is as it was without it. The measured pages'
+        publisher and entrepreneurs are in no pool."""
+        self.cover_rng = random.Random(self.seed + 1)
+        self.relief_pools()
+        self.relief_workers()
+        self.cover_shifts()
+
+    def relief_pools(self) -> None:
+        rng, made, topic_ids = self.cover_rng, self.ago(400), list(self.topics)
+        owners = {row[2]: row[1] for row in self.rows[Membership.__table__][1]}  # organisation -> its owner
+        councils = self.publisher_ids[1:]  # never publisher 1 (its dashboard is measured)
+        pools, areas, topics, members = [], [], [], []
+        self.pool_areas, self.pool_topics, self.pool_max_age, self.pool_manager = {}, {}, {}, {}
+        self.pool_members = defaultdict(list)  # pool id -> approved (member id, enterprise, area)
+        measured = {self.heavy_enterprise, self.writer_enterprise, *self.race_enterprises}
+        by_area = defaultdict(list)
+        for org_id, area_id in self.area_of.items():
+            if org_id not in measured:
+                by_area[area_id].append(org_id)
+        for pool_id, org_id in enumerate(sorted(rng.sample(councils, min(self.n["pools"], len(councils)))), 1):
+            self.pool_areas[pool_id] = sorted(self.served[org_id])
+            self.pool_topics[pool_id] = sorted(rng.sample(topic_ids[:COMMON_TOPICS], rng.randint(1, 3)))
+            self.pool_max_age[pool_id] = rng.choice((None, None, 24, 36))
+            self.pool_manager[pool_id] = owners[org_id]
+            level = rng.choices(DBS_LEVELS, POOL_DBS_WEIGHTS)[0]
+            rate = rng.choice((1250, 1400, 1500, 1650))
+            pools.append(
+                (pool_id, org_id, f"Relief pool {pool_id}", "Vetted relief carers for the area.", "open")
+                + ("england_and_wales", level, self.pool_max_age[pool_id], rng.random() < 0.9, rate, 20, 25)
+                + (rate + 600, rng.choice((0, 10, 20)), rng.choice((0, 0, 12)), made)
+            )
+            areas += [(pool_id, area_id) for area_id in self.pool_areas[pool_id]]
+            topics += [(pool_id, topic_id) for topic_id in self.pool_topics[pool_id]]
+            nearby = [org for area_id in self.pool_areas[pool_id] for org in by_area[area_id]]
+            joined = rng.sample(nearby, int(len(nearby) * 0.6)) or [
+                rng.choice([o for a in by_area.values() for o in a])
+            ]
+            for number, enterprise in enumerate(joined):
+                status = "approved" if number == 0 else rng.choices(MEMBER_STATUSES, MEMBER_STATUS_WEIGHTS)[0]
+                member_id = len(members) + 1
+                members.append((member_id, pool_id, enterprise, status, made + timedelta(days=2), made))
+                if status == "approved":
+                    area_id = self.area_of[enterprise]
+                    area_id = area_id if area_id in self.pool_areas[pool_id] else self.pool_areas[pool_id][0]
+                    self.pool_members[pool_id].append((member_id, enterprise, area_id))
+        self.pool_ids = [row[0] for row in pools]
+        cols = "id organisation_id name description status region dbs_level dbs_max_age_months "
+        cols += "right_to_work_required hourly_rate_pence night_uplift_percent weekend_uplift_percent "
+        self.add(ReliefPool, cols + "hourly_charge_pence funded_hours_per_year min_notice_hours created_at", pools)
+        self.add(pool_areas, "pool_id area_id", areas)
+        self.add(pool_topics, "pool_id topic_id", topics)
+        self.add(PoolMember, "id pool_id organisation_id status decided_at created_at", members)
+
+    def relief_workers(self) -> None:
+        """Each worker in one pool (a fifth in two), covering areas of their pools, with a weekly pattern, a few
+        days off, skills, a DBS check of some level and age, and their own training records: the pools' topics
+        most of the time, some expired, some renewed (an old record beside the current one)."""
+        rng, made, password_hash, users = self.cover_rng, self.ago(300), hash_password(PASSWORD), self.users
+        profiles, covered, skills, slots, days_off, places = [], [], [], [], [], []
+        self.pool_workers = defaultdict(list)  # pool id -> approved worker user ids
+        records = self.rows[TrainingRecord.__table__][1]
+        course_of = {}
+        for course_id, topic_id in sorted(self.course_topic.items(), reverse=True):
+            course_of[topic_id] = course_id
+        topic_ids, workers = list(self.topics), self.n["relief_workers"]
+        per_worker, extra = divmod(self.n["worker_records"], workers)
+        for n in range(1, workers + 1):
+            user_id = len(users) + 1
+            email, name = f"relief{n}@{DOMAIN}", f"Relief Worker {n}"
+            users.append((user_id, email, name, password_hash, "relief_worker", made, False, True, made))
+            home = rng.choice(self.pool_ids)
+            joined = [home] + ([rng.choice(self.pool_ids)] if rng.random() < 0.2 else [])
+            joined = sorted(set(joined))
+            home_area = rng.choice(self.pool_areas[home])
+            nearby = sorted({area_id for pool_id in joined for area_id in self.pool_areas[pool_id]})
+            areas = {home_area, *rng.sample(nearby, rng.randint(0, min(2, len(nearby))))}
+            if rng.random() < 0.1:
+                areas.add(rng.choice(self.area_ids))
+            profile_id = len(profiles) + 1
+            level = rng.choices(DBS_LEVELS, WORKER_DBS_WEIGHTS)[0]
+            profiles.append(
+                (profile_id, user_id, home_area, f"07700 9{n % 100000:05d}", "Experienced carer.", level)
+                + (self.today - timedelta(days=rng.randint(10, 5 * 365)), rng.random() < 0.4)
+                + ("Referee One, one@example.com", "Referee Two, two@example.com", made)
+            )
+            covered += [(profile_id, area_id) for area_id in sorted(areas)]
+            skills += [(profile_id, skill) for skill in sorted(rng.sample(SKILLS, rng.randint(2, 6)))]
+            starts, ends = rng.choice(AVAILABILITY)
+            slots += [(profile_id, day, starts, ends) for day in sorted(rng.sample(range(7), rng.randint(4, 7)))]
+            if rng.random() < 0.3:
+                off = rng.sample(range(1, 60), rng.randint(1, 5))
+                days_off += [(profile_id, self.today + timedelta(days=d)) for d in sorted(off)]
+            for pool_id in joined:
+                status = rng.choices(WORKER_STATUSES, WORKER_STATUS_WEIGHTS)[0]
+                decided = status != "applied"
+                places.append(
+                    (len(places) + 1, pool_id, user_id, status, decided and rng.random() < 0.95)
+                    + (self.today - timedelta(days=rng.randint(1, 250)) if decided and rng.random() < 0.97 else None,)
+                    + (made + timedelta(days=3) if decided else None, self.pool_manager[pool_id] if decided else None)
+                    + (made,)
+                )
+                if status == "approved":
+                    self.pool_workers[pool_id].append(user_id)
+            wanted = [t for pool_id in joined for t in self.pool_topics[pool_id] if rng.random() < 0.92]
+            others = [t for t in topic_ids if t not in wanted]
+            rng.shuffle(others)
+            count = per_worker + (1 if n <= extra else 0)
+            for topic_id in dict.fromkeys(wanted + others):
+                if count <= 0:
+                    break
+                months = rng.choices(VALIDITY_MONTHS, VALIDITY_WEIGHTS)[0]
+                days = months * 30 if months else 4 * 365
+                completed = self.today - timedelta(days=rng.randint(0, int(days * 1.15)))
+                renewed = count >= 2 and months and rng.random() < 0.3  # an older record of the same topic
+                for done in (completed - timedelta(days=days), completed) if renewed else (completed,):
+                    record_id = len(records) + 1
+                    records.append(
+                        (record_id, None, user_id, None, name, email, topic_id, course_of.get(topic_id, 1), done)
+                        + (done + timedelta(days=days) if months else None,)
+                        + (_certificate(record_id * 7919 + 12345), datetime.combine(done, time(17)))
+                    )
+                    count -= 1
+        cols = (
+            "id user_id area_id phone about dbs_level dbs_issued_on dbs_update_service referee_1 referee_2 created_at"
+        )
+        self.add(ReliefWorkerProfile, cols, profiles)
+        self.add(worker_areas, "profile_id area_id", covered)
+        self.add(WorkerSkill, "profile_id skill", skills)
+        self.add(WorkerAvailability, "profile_id weekday starts_minute ends_minute", slots)
+        self.add(WorkerDayOff, "profile_id day", days_off)
+        cols = "id pool_id user_id status dbs_verified right_to_work_checked_on decided_at decided_by_id created_at"
+        self.add(PoolWorker, cols, places)
+
+    def cover_shifts(self) -> None:
+        """Past shifts (one a request: worked, cancelled or a no-show; most worked ones rated), accepted shifts to
+        come, and open requests of one to three shifts needing some skills and now and then extra training."""
+        rng = self.cover_rng
+        self.cover_pools = [p for p in self.pool_ids if self.pool_members[p] and self.pool_workers[p]]
+        self.request_rows, self.shift_rows, self.rating_rows = [], [], []
+        self.past_shifts()
+        for _ in range(self.n["accepted_shifts"]):
+            pool_id, member, worker = self.cover_pair()
+            day = self.today + timedelta(days=rng.randint(1, 21))
+            request_id = self.cover_request(pool_id, member, "filled", datetime.combine(day, time(23)), self.ago(5))
+            self.cover_shift(request_id, pool_id, member, day, "accepted", worker)
+        needs, extra_topics = self.open_shifts()
+        blocks = set()
+        while len(blocks) < self.n["blocks"]:
+            _, member, worker = self.cover_pair()
+            blocks.add((member[1], worker))
+        cols = "id pool_id organisation_id created_by_id area_id description private_notes absence_category status "
+        self.add(CoverRequest, cols + "ends_at private_erased_at created_at", self.request_rows)
+        self.add(RequestSkill, "request_id skill", needs)
+        self.add(request_topics, "request_id topic_id", extra_topics)
+        cols = "id request_id pool_id organisation_id area_id starts_at ends_at minutes day last_day weekday "
+        cols += "start_minute end_minute dbs_issued_after status worker_id accepted_at alerted_at widened_at created_at"
+        self.add(CoverShift, cols, self.shift_rows)
+        self.add(ShiftRating, "shift_id by_enterprise score comment created_at", self.rating_rows)
+        self.add(WorkerBlock, "organisation_id user_id created_at", [(*pair, self.ago(30)) for pair in sorted(blocks)])
+
+    def cover_pair(self) -> tuple:
+        """A pool, one of its approved enterprises and one of its approved workers."""
+        pool_id = self.cover_rng.choice(self.cover_pools)
+        return (
+            pool_id,
+            self.cover_rng.choice(self.pool_members[pool_id]),
+            self.cover_rng.choice(self.pool_workers[pool_id]),
+        )
+
+    def cover_request(self, pool_id, member, status, ends, made) -> int:
+        """A request of the member's enterprise; its private notes erased 90 days after it ended."""
+        _, enterprise, area_id = member
+        request_id, erased = len(self.request_rows) + 1, ends < self.now - timedelta(days=90)
+        self.request_rows.append(
+            (request_id, pool_id, enterprise, self.owner_of[enterprise], area_id, "Calls at home for an older man")
+            + (None if erased else "Key safe 1234 at 1 Park Row", self.cover_rng.choice(ABSENCES), status, ends)
+            + (ends + timedelta(days=90) if erased else None, made)
+        )
+        return request_id
+
+    def cover_shift(self, request_id, pool_id, member, day, status, worker=None) -> tuple:
+        """A shift starting at a UK wall-clock hour on the day, its matching columns as the app computes them."""
+        hour, length = self.cover_rng.choice(SHIFT_HOURS)
+        starts = datetime.combine(day, time(hour), LONDON).astimezone(UTC)
+        times = shift_times(starts, starts + timedelta(hours=length))
+        naive = lambda moment: moment.astimezone(UTC).replace(tzinfo=None)  # noqa: E731 (stored as naive UTC)
+        accepted = naive(starts) - timedelta(hours=self.cover_rng.randint(2, 72)) if worker else None
+        self.shift_rows.append(
+            (len(self.shift_rows) + 1, request_id, pool_id, member[1], member[2], naive(times.starts_at))
+            + (naive(times.ends_at), times.minutes, times.day, times.last_day, times.weekday, times.start_minute)
+            + (times.end_minute, dbs_issued_after(times.last_day, self.pool_max_age[pool_id]), status, worker)
+            + (accepted, None, None, min(accepted or self.now, self.now) - timedelta(days=1))
+        )
+        return self.shift_rows[-1]
+
+    def past_shifts(self) -> None:
+        """In the last 180 days: worked (most rated by the enterprise, some by the worker), cancelled, no-shows."""
+        rng = self.cover_rng
+        for _ in range(self.n["past_shifts"]):
+            pool_id, member, worker = self.cover_pair()
+            day = self.today - timedelta(days=rng.randint(1, 180))
+            status = rng.choices(("completed", "cancelled", "no_show"), (92, 4, 4))[0]
+            ends = datetime.combine(day, time(23))
+            state = "cancelled" if status == "cancelled" else "completed"
+            request_id = self.cover_request(pool_id, member, state, ends, ends - timedelta(days=3))
+            row = self.cover_shift(request_id, pool_id, member, day, status, None if status == "cancelled" else worker)
+            if status == "completed" and rng.random() < 0.6:
+                score = rng.choices((1, 2, 3, 4, 5), (2, 3, 10, 35, 50))[0]
+                self.rating_rows.append((row[0], True, score, None, row[6] + timedelta(days=1)))
+            if status == "completed" and rng.random() < 0.4:
+                self.rating_rows.append((row[0], False, rng.choice((4, 5)), None, row[6] + timedelta(days=1)))
+
+    def open_shifts(self) -> tuple[list, list]:
+        """Open requests of one to three shifts on consecutive days in the next three weeks; their skills and extra
+        training topics."""
+        rng, needs, extra_topics, opened = self.cover_rng, [], [], 0
+        while opened < self.n["open_shifts"]:
+            pool_id, member, _ = self.cover_pair()
+            first, count = self.today + timedelta(days=rng.randint(1, 21)), rng.choice((1, 1, 2, 3))
+            request_id = self.cover_request(pool_id, member, "open", datetime.combine(first, time(23)), self.ago(0.5))
+            needs += [(request_id, skill) for skill in sorted(rng.sample(SKILLS, rng.choice((0, 0, 1, 1, 2))))]
+            if rng.random() < 0.2:
+                extra_topics.append((request_id, rng.choice(list(self.topics))))
+            shifts = [
+                self.cover_shift(request_id, pool_id, member, first + timedelta(days=offset), "open")
+                for offset in range(count)
+            ]
+            row = self.request_rows[-1]
+            self.request_rows[-1] = row[:9] + (max(s[6] for s in shifts),) + row[10:]  # ends_at: its last shift's end
+            opened += count
+        return needs, extra_topics
+
     def build(self) -> Targets:
         self.people_and_organisations()
         self.courses_and_sessions()
@@ -472,6 +767,7 @@ class World:
         self.training_records()
         self.waiting_list()
         self.audit_and_notifications()
+        self.relief_cover()
         served = [row[1] for row in self.rows[organisation_areas][1]]
         busiest_area = max(set(served), key=served.count)
         self.targets.search = {"q": "level", "area": str(busiest_area), "delivery": "in_person"}
@@ -497,6 +793,22 @@ ORDER = (
     WaitingListEntry,
     AuditEvent,
     Notification,
+    ReliefWorkerProfile,
+    worker_areas,
+    WorkerSkill,
+    WorkerAvailability,
+    WorkerDayOff,
+    ReliefPool,
+    pool_areas,
+    pool_topics,
+    PoolMember,
+    PoolWorker,
+    CoverRequest,
+    RequestSkill,
+    request_topics,
+    CoverShift,
+    ShiftRating,
+    WorkerBlock,
 )
 
 

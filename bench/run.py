@@ -3,6 +3,7 @@ in-app "fortunes" baseline, at two data sizes 10x apart (bench/README.md).
 
     python -m bench.run [--size small|default|national] [--sqlite] [--workers 4] [--connections 8]
                         [--seconds 3] [--warmup 1] [--repeat 3] [--writes 150] [--results bench/results]
+                        [--matching-calls 300] [--matching-only] [--keep-database]
 
 BENCH_DATABASE_URL (default: the local PostgreSQL) names the server; each size gets its own private database beside
 it, dropped at the end. BENCH_REDIS_URL (default redis://127.0.0.1:6379/11, emptied before and after) holds the
@@ -34,7 +35,7 @@ from marketplace import create_app
 from marketplace.core.scratch_db import create_scratch_database, drop_scratch_database
 from marketplace.extensions import db
 
-from . import client, data
+from . import client, data, matching
 from .app import create_fortunes
 from .client import median
 
@@ -456,6 +457,7 @@ class SizeRun:
     results: list
     baseline: Result
     races: list
+    matching: "matching.Matching | None" = None
 
 
 def database_for(options, size: str, folder: Path) -> str:
@@ -465,9 +467,11 @@ def database_for(options, size: str, folder: Path) -> str:
 
 
 def run_size(options: argparse.Namespace, size: str, folder: Path) -> SizeRun:
-    """Load one size into its own database, serve it, measure every page, run the race, EXPLAIN the main queries."""
+    """Load one size into its own database, serve it, measure every page, run the race, EXPLAIN the main queries;
+    then matching at scale, in process (bench/matching.py)."""
     folder.mkdir(parents=True, exist_ok=True)
     database_uri = database_for(options, size, folder)
+    results, found_races = [], []
     try:
         started = time.perf_counter()
         app = loader_app(database_uri, str(folder / "outbox"))
@@ -475,30 +479,15 @@ def run_size(options: argparse.Namespace, size: str, folder: Path) -> SizeRun:
         load_seconds = time.perf_counter() - started
         loaded = ", ".join(f"{count:,} {name}" for name, count in targets.counts.items())
         print(f"[{size}] loaded in {load_seconds:.0f}s: {loaded}", flush=True)
-        Redis.from_url(options.redis).flushdb()
-        server = Server(database_uri, options.workers, folder, options.redis)
-        try:
-            bench = Bench(server, options, targets)
-            results = []
-            for page in pages(bench):
-                results.append(bench.measure(page))
-                r = results[-1]
-                print(
-                    f"[{size}] {page.name}: x{r.ratio:.3f}, {r.cpu:.1f} ms CPU, p50 {r.latency('p50'):.0f} ms",
-                    flush=True,
-                )
-            found_races = races(bench, app)
-        finally:
-            server.stop()
-            Redis.from_url(options.redis).flushdb()
-        with app.app_context():
-            data.check_seats()  # still consistent after every booking the bench made
-            db.session.remove()
-        explain_all(app, server.captures, Path(options.results) / size, results)
+        if not options.matching_only:
+            results, found_races = serve_and_measure(options, size, app, database_uri, folder, targets)
+        found_matching = measure_matching(options, size, app)
         with app.app_context():
             db.engine.dispose()
     finally:
-        if not options.sqlite:
+        if options.keep_database:
+            print(f"[{size}] database kept: {database_uri}", flush=True)
+        elif not options.sqlite:
             drop_scratch_database(options.database, database_uri)
     baseline = Result(Page("Fortunes (baseline)", "fortunes", FORTUNES))
     for r in results:
@@ -506,7 +495,46 @@ def run_size(options: argparse.Namespace, size: str, folder: Path) -> SizeRun:
         baseline.baselines += r.baselines
         baseline.cpu_ms += r.baseline_cpu_ms
     baseline.queries = 1
-    return SizeRun(size, load_seconds, targets.counts, results, baseline, found_races)
+    return SizeRun(size, load_seconds, targets.counts, results, baseline, found_races, found_matching)
+
+
+def serve_and_measure(options, size: str, app: Flask, database_uri: str, folder: Path, targets) -> tuple[list, list]:
+    """The pages under gunicorn and wrk, the race, the seats checked again and the pages' EXPLAINs."""
+    Redis.from_url(options.redis).flushdb()
+    server = Server(database_uri, options.workers, folder, options.redis)
+    try:
+        bench = Bench(server, options, targets)
+        results = []
+        for page in pages(bench):
+            results.append(bench.measure(page))
+            r = results[-1]
+            print(
+                f"[{size}] {page.name}: x{r.ratio:.3f}, {r.cpu:.1f} ms CPU, p50 {r.latency('p50'):.0f} ms",
+                flush=True,
+            )
+        found_races = races(bench, app)
+    finally:
+        server.stop()
+        Redis.from_url(options.redis).flushdb()
+    with app.app_context():
+        data.check_seats()  # still consistent after every booking the bench made
+        db.session.remove()
+    explain_all(app, server.captures, Path(options.results) / size, results)
+    return results, found_races
+
+
+def measure_matching(options, size: str, app: Flask) -> matching.Matching:
+    """ranked_workers and open_shifts_for in process, once the server has stopped (it would share the cores)."""
+    found = matching.measure(
+        app, size=size, calls=options.matching_calls, explain=_explain, folder=Path(options.results) / size
+    )
+    for call in found.calls:
+        print(
+            f"[{size}] Matching, {call.name}: p50 {call.p(0.5):.2f} ms, p95 {call.p(0.95):.2f} ms, "
+            f"p99 {call.p(0.99):.2f} ms, {call.sql} SQL, {call.mean_rows:.1f} rows; {call.plan}",
+            flush=True,
+        )
+    return found
 
 
 # --- output ----------------------------------------------------------------------------------------------------
@@ -535,6 +563,8 @@ def table(big: SizeRun, small: SizeRun | None) -> list[list[str]]:
 
 
 HEADERS = ["Page", "× fortunes", "CPU ms/req", "p50 ms", "p95 ms", "p99 ms", "SQL", "CPU growth", "p50 growth"]
+MATCHING_HEADERS = ["Call", "Calls", "p50 ms", "p95 ms", "p99 ms", "SQL", "Rows", "p95 growth", "Plan ms", "Run ms"]
+MATCHING_HEADERS += ["Seq Scan (growing tables)"]
 RACE_HEADERS = ["Size", "Session", "Confirms", "Booked", "p50 ms", "p99 ms", "seats_taken", "live seats", "Exact"]
 
 
@@ -544,6 +574,49 @@ def race_rows(runs: list[SizeRun]) -> list[list[str]]:
         + [f"{r.writes.run.p99:.0f}", str(r.seats_taken), str(r.live_seats), "yes" if r.exact else "NO"]
         for run in runs
         for r in run.races
+    ]
+
+
+def matching_rows(big: SizeRun, small: SizeRun | None) -> list[list[str]]:
+    """Call | calls | p50 | p95 | p99 | SQL a call | rows returned (mean) | p95 growth | the median call's planning
+    and execution time in the server (EXPLAIN ANALYZE) | growing tables its plan scans sequentially."""
+    partners = {call.slug: call for call in (small.matching.calls if small and small.matching else [])}
+    rows = []
+    for call in big.matching.calls:
+        other, sql = partners.get(call.slug), call.sql
+        if other and other.sql != sql:
+            sql = f"{other.sql}→{sql}"
+        rows.append(
+            [call.name, str(len(call.ms))]
+            + [f"{call.p(q):.2f}" for q in (0.5, 0.95, 0.99)]
+            + [sql, f"{call.mean_rows:.1f}", _growth(call.p(0.95), other.p(0.95)) if other else "–"]
+            + [
+                _ms(call.planning_ms),
+                _ms(call.plan_ms),
+                ", ".join(call.scans_growing) or ("none" if call.explained else "–"),
+            ]
+        )
+    return rows
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def matching_lines(big: SizeRun) -> list[str]:
+    """What was matched, and whether the ranked list met its target."""
+    found, ranked = big.matching, big.matching.ranked
+    verdict = "met" if ranked.p(0.95) < matching.TARGET_P95_MS else "NOT met"
+    growing = sorted({table for call in found.calls for table in call.scans_growing})
+    plans = "no Seq Scan on a table that grows with the workers" if not growing else f"Seq Scan on {', '.join(growing)}"
+    if not any(call.explained for call in found.calls):
+        plans = "not explained (PostgreSQL only)"
+    return [
+        f"{big.counts.get('relief_worker_profiles', 0):,} relief workers, "
+        f"{big.counts.get('training_records', 0):,} training records, {found.open_shifts:,} open shifts; "
+        f"the shifts measured are in pools of {found.pool_workers:,.0f} approved workers on average.",
+        f"Ranked list under {matching.TARGET_P95_MS} ms p95: {verdict} ({ranked.p(0.95):.2f} ms). Plans: {plans}.",
+        *(f"Plan of {call.name}: {call.plan}." for call in found.calls),
     ]
 
 
@@ -569,28 +642,33 @@ def report(options: argparse.Namespace, big: SizeRun, small: SizeRun | None, tot
         f"fortunes run just before it; booking POST: Python client, {options.connections} threads, "
         f"{options.writes} confirms a run"
     )
+    matching_setup = (
+        f"in process on {'SQLite' if options.sqlite else 'PostgreSQL'}, {options.matching_calls} calls of each "
+        f"over different shifts and workers after {matching.WARMUP_CALLS} unmeasured, each timed whole"
+    )
     loads = "; ".join(f"{run.size} loaded in {run.load_seconds:.0f}s" for run in (small, big) if run)
     counts = ", ".join(f"{count:,} {name}" for name, count in big.counts.items())
-    rows, races_found = table(big, small), race_rows([run for run in (small, big) if run])
-    print(f"\n{sizes}: {setup}\n{loads}\n")
-    print(plain(HEADERS, rows))
-    print(f"\n{data.RACE_BOOKERS} entrepreneurs confirming one session at once:\n")
-    print(plain(RACE_HEADERS, races_found))
+    found_matching, about_matching = matching_rows(big, small), matching_lines(big)
+    print(f"\n{sizes}\n{loads}\n")
+    summary = [f"# `make bench`: {sizes}", "", f"Data ({big.size}): {counts}. {loads}.", ""]
+    if big.results:
+        rows, races_found = table(big, small), race_rows([run for run in (small, big) if run])
+        print(f"{setup}\n")
+        print(plain(HEADERS, rows))
+        print(f"\n{data.RACE_BOOKERS} entrepreneurs confirming one session at once:\n")
+        print(plain(RACE_HEADERS, races_found))
+        summary += [setup + ".", "", markdown(HEADERS, rows), ""]
+        summary += [f"## {data.RACE_BOOKERS} entrepreneurs confirming one session at once", ""]
+        summary += [markdown(RACE_HEADERS, races_found), ""]
+    print(f"\nMatching at scale ({matching_setup}):\n")
+    print(plain(MATCHING_HEADERS, found_matching))
+    print("\n" + "\n".join(about_matching))
     print(f"\nTotal {total / 60:.1f} minutes. EXPLAIN plans and summary.md in {options.results}/")
-    summary = [
-        f"# `make bench`: {sizes}",
-        "",
-        setup + ".",
-        "",
-        f"Data ({big.size}): {counts}. {loads}.",
-        "",
-        markdown(HEADERS, rows),
-        "",
-        f"## {data.RACE_BOOKERS} entrepreneurs confirming one session at once",
-        "",
-        markdown(RACE_HEADERS, races_found),
-        "",
-        f"EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statement: `{big.size}/<page>.explain.txt`.",
+    summary += ["## Matching at scale", "", matching_setup + ".", "", markdown(MATCHING_HEADERS, found_matching), ""]
+    summary += [*about_matching, ""]
+    summary += [
+        f"EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statement: `{big.size}/<page>.explain.txt`; of each "
+        f"matching call's median statement: `{big.size}/matching-<call>.explain.txt`.",
         "",
     ]
     Path(options.results).mkdir(parents=True, exist_ok=True)
@@ -613,6 +691,9 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs a page (the median is reported)")
     parser.add_argument("--writes", type=int, default=150, help="booking confirms a run")
     parser.add_argument("--results", default=str(ROOT / "bench" / "results"), help="where EXPLAINs and summary go")
+    parser.add_argument("--matching-calls", type=int, default=300, help="calls of each matching query measured")
+    parser.add_argument("--matching-only", action="store_true", help="load, then matching only (no server, no wrk)")
+    parser.add_argument("--keep-database", action="store_true", help="keep each size's database (prints its URL)")
     options = parser.parse_args(argv)
     options.database = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE
     options.redis = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS
@@ -621,7 +702,7 @@ def arguments(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     options = arguments(argv)
-    if not shutil.which(client.WRK):
+    if not options.matching_only and not shutil.which(client.WRK):
         sys.exit("wrk is not installed (Debian: apt-get install wrk; `make bench` does it)")
     if not options.sqlite:
         make_url(options.database)  # a clear error for a malformed URL, before anything is loaded
