@@ -78,6 +78,13 @@ class ReliefWorkerProfile(TimestampMixin, db.Model):
     """
 
     __tablename__ = "relief_worker_profiles"
+    __table_args__ = (
+        Index(  # matching reads each worker's checks by person (an index-only scan)
+            "ix_relief_worker_profiles_user_id_checks",
+            "user_id",
+            postgresql_include=["id", "dbs_level", "dbs_issued_on", "dbs_update_service"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -236,7 +243,12 @@ class PoolWorker(HasStatus, TimestampMixin, db.Model):
     __tablename__ = "relief_pool_workers"
     __table_args__ = (
         UniqueConstraint("pool_id", "user_id"),
-        Index("ix_relief_pool_workers_pool_status", "pool_id", "status"),
+        Index(  # matching starts from a pool's approved workers, with their checks (an index-only scan)
+            "ix_relief_pool_workers_pool_status",
+            "pool_id",
+            "status",
+            postgresql_include=["user_id", "id", "dbs_verified", "right_to_work_checked_on"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

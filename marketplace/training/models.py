@@ -279,6 +279,15 @@ class TrainingRecord(TimestampMixin, db.Model):
     """Proof that a person completed a course: what relief pools check; has a public certificate number."""
 
     __tablename__ = "training_records"
+    __table_args__ = (
+        # Relief cover's matching asks, per worker and topic, for a record valid on a shift's days (index only scans)
+        Index(
+            "ix_training_records_user_id_topic_id",
+            "user_id",
+            "topic_id",
+            postgresql_include=["completed_on", "expires_on"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attendee_id: Mapped[int | None] = mapped_column(ForeignKey("training_attendees.id"), unique=True)
