@@ -36,8 +36,8 @@ from tests.cover.world import cover_world, open_pool, ready_worker, shift_times
 from tests.database import audit_events, count, fresh, notifications_for
 from tests.pages import check_page, errors, h1, main_text, soup
 
-NOTES = "Key safe 4321 by the back door, 12 Acacia Avenue"
-SECRET_WORDS = ("4321", "Acacia", "Key safe")
+NOTES = "Key safe QZ7X by the back door, 12 Acacia Avenue"
+SECRET_WORDS = ("QZ7X", "Acacia", "Key safe")  # nothing random (ids, hex file names) can spell these
 ABSENCE = "bereavement"
 VIEWED = "cover_request.private_notes_viewed"
 
