@@ -70,6 +70,7 @@ ALLOWED = {
     "cover.give_back_shift": {"relief_worker"},
     "cover.shift_ics": {"relief_worker"},
     "cover.cancel_shift": {"entrepreneur", "member"},
+    "cover.replace_worker": {"entrepreneur", "member"},
     "cover.cover_requests": {"entrepreneur", "member"},
     "cover.new_request": {"entrepreneur", "member"},
     "cover.show_request": {"entrepreneur", "member", "publisher"},

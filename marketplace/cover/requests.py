@@ -283,8 +283,8 @@ def cancel_by_worker(shift: CoverShift, worker) -> bool:
 
 
 def _reopen(shift: CoverShift, actor, *, gave_back: int | None = None) -> None:
-    """An accepted shift back to open, with no worker, and alerted afresh (not to the worker who gave it back: their
-    alert row is moved to now, so neither this alert nor the widening tells them)."""
+    """An accepted shift back to open, with no worker, and alerted afresh (not to the worker who gave it back or was
+    let go: their alert row is moved to now, so neither this alert nor the widening tells them)."""
     if not change(
         shift,
         SHIFT_STATES,
@@ -309,7 +309,7 @@ def cancel_by_enterprise(shift: CoverShift, actor, *, reopen: bool) -> bool:
     require(actor, "cover_request_member", shift.request)
     worker, late = shift.worker, shift.status == ShiftStatus.ACCEPTED and _late(shift)
     if reopen:
-        _reopen(shift, actor)
+        _reopen(shift, actor, gave_back=worker.id if worker else None)  # the worker let go is not offered it again
     elif not change(shift, SHIFT_STATES, ShiftStatus.CANCELLED, actor=actor, organisation=shift.request.organisation):
         raise DomainError("This shift cannot be cancelled now")
     else:

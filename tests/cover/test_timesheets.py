@@ -238,3 +238,20 @@ def test_a_worked_shift_waiting_for_its_timesheet_stays_on_the_shifts_page(world
     _send(world, shift)
     page = main_text(client.get("/relief/shifts"))
     assert "Send your timesheet" not in page and "Submitted" in page
+
+
+def test_the_enterprise_can_let_a_worker_go_and_look_again(world, client, login_as):
+    """'Find someone else' reopens the shift and matches it again; the worker let go is told, not re-offered it."""
+    shift = world["shifts"][0]
+    world["clock"].advance(minutes=5)  # a new opening of the shift: its alerts get a new key
+    login_as(world["owner"])
+    response = client.post(f"/relief/shifts/{shift.id}/find-someone-else")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (shift.status, shift.worker_id) == (ShiftStatus.OPEN, None)
+    assert shift.request.status == RequestStatus.OPEN
+    assert notifications_for(world["worker"], "cover_shift_cancelled")
+    assert count(Strike) == 0  # three days' notice
+    assert matching.refusal(shift, world["worker"]) is None  # still eligible, just not alerted again
+    told_again = [n for n in notifications_for(world["worker"], "cover_shift_open") if str(shift.id) in (n.link or "")]
+    assert len(told_again) == 1  # only the first alert, before they accepted

@@ -134,3 +134,14 @@ def cancel_shift(shift: CoverShift):
         late = " As it was under 24 hours' notice, it counts as a strike." if outcome.result else ""
         flash(f"The shift has been cancelled.{late}", "success")
     return redirect(url_for("cover.show_request", request_id=shift.request_id))
+
+
+@bp.route("/shifts/<int:shift_id>/find-someone-else", methods=["POST"])
+@policy("shift_enterprise", load=visible_shift)
+def replace_worker(shift: CoverShift):
+    """Let the accepted worker go and look for someone else (under 24 hours' notice is a strike for you)."""
+    outcome = attempt(lambda: requests.cancel_by_enterprise(shift, current_user, reopen=True))
+    if outcome.ok:
+        late = " As it was under 24 hours' notice, it counts as a strike." if outcome.result else ""
+        flash(f"The worker has been told. We are finding someone else.{late}", "success")
+    return redirect(url_for("cover.show_request", request_id=shift.request_id))
