@@ -1,8 +1,6 @@
 """Demo data for `make run`: publishers, enterprises, relief workers and an admin, all with one password."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -228,20 +226,6 @@ def seed_bookings() -> None:
     )
 
 
-@contextmanager
-def _clock_at(moment: datetime) -> Iterator[None]:
-    """Run the block as if it were `moment`, then put the clock back as it was (frozen in tests, or the wall)."""
-    before = clock._frozen  # a frozen test clock must stay frozen; the real one goes back to the wall
-    clock.set(moment)
-    try:
-        yield
-    finally:
-        if before is None:
-            clock.reset()
-        else:
-            clock.set(before)
-
-
 def _past_session(title: str, days_ago: int, booker_local: str, people: list[Person], capacity: int = 10):
     """A session of a Leeds course that happened days_ago, booked back then through the real services.
 
@@ -251,7 +235,7 @@ def _past_session(title: str, days_ago: int, booker_local: str, people: list[Per
     booker = find_user_by_email(f"{booker_local}@{DOMAIN}")
     starts = utcnow().replace(hour=9, minute=30, second=0, microsecond=0) - timedelta(days=days_ago)
     place = VENUES["leeds"] if course.delivery == "in_person" else "https://meet.example.org/backstop-training"
-    with _clock_at(starts - timedelta(days=7)):
+    with clock.at(starts - timedelta(days=7)):
         session = add_session(
             course,
             officer,

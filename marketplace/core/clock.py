@@ -1,6 +1,8 @@
 """The one place the application asks what time it is, so tests can move time without sleeping."""
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -23,6 +25,17 @@ class Clock:
     def advance(self, **delta: float) -> None:
         """Move a frozen (or the real) clock forward by a timedelta's keyword arguments."""
         self._frozen = self.now() + timedelta(**delta)
+
+    @contextmanager
+    def at(self, moment: datetime) -> Iterator[None]:
+        """Run a block as if it were `moment` (demo data made in the past), then put the clock back as it was:
+        frozen (in tests) at the same moment, or the wall clock."""
+        before = self._frozen
+        self.set(moment)
+        try:
+            yield
+        finally:
+            self._frozen = before
 
     def reset(self) -> None:
         """Back to the wall clock."""
@@ -49,3 +62,8 @@ def to_london(moment: datetime | None) -> datetime | None:
 def today() -> date:
     """Today's date in the UK, from the injectable clock (due dates, expiry dates and "overdue" use it)."""
     return to_london(utcnow()).date()
+
+
+def uk_moment(day: date, clock_time: time) -> datetime:
+    """A date and a time of day in UK time as an aware UTC datetime."""
+    return datetime.combine(day, clock_time, tzinfo=LONDON).astimezone(UTC)

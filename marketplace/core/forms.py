@@ -16,6 +16,7 @@ from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from .long_lists import AutocompleteSelect, PickManyCheckboxes
+from .money import pounds_problem
 
 
 def strip_text(value):
@@ -273,3 +274,10 @@ MAX_MICRO_FTE = Decimal("5")
 def micro_fte(name: str) -> NumberRange:
     """Full-time equivalent staff from 0.1 to 5 (a micro-enterprise), with a message naming the field."""
     return NumberRange(min=Decimal("0.1"), max=MAX_MICRO_FTE, message=f"{name} must be between 0.1 and 5")
+
+
+def pounds(form, field) -> None:
+    """An amount of money typed in pounds (like 12.50), with a message naming the field when it is not one."""
+    problem = pounds_problem(field.data, field.label.text)
+    if problem:
+        raise ValidationError(problem)

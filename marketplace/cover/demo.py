@@ -87,9 +87,7 @@ def seed_cover(officer, leeds_council, area, owners: list, workers: list) -> Non
 def _worked_yesterday(member, owner, worker, area) -> None:
     """A shift the worker did yesterday (asked for a week before), with its timesheet waiting for approval."""
     starts_at, ends_at = _shift(-1, 8, 14)
-    back_then = clock._frozen
-    clock.set(starts_at - timedelta(days=7))
-    try:
+    with clock.at(starts_at - timedelta(days=7)):
         request = requests.post_request(
             member,
             owner,
@@ -102,8 +100,6 @@ def _worked_yesterday(member, owner, worker, area) -> None:
             private_notes="Key safe at 3 Sample Street: code 2580.",
         )
         requests.accept_shift(request.shifts[0], worker)
-    finally:
-        clock.reset() if back_then is None else clock.set(back_then)
     timesheets.submit_timesheet(request.shifts[0], worker, started_at=starts_at, ended_at=ends_at, break_minutes=20)
 
 

@@ -1,7 +1,7 @@
 """Relief cover's forms: a worker's profile, checks and availability; a pool's settings; decisions; cover requests."""
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -13,31 +13,33 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from ..core.clock import LONDON, today
+from ..core.clock import today, uk_moment
 from ..core.date_input import DateInputField, TimeInputField
 from ..core.forms import (
     BaseForm,
     WholeNumberField,
     area_checkboxes,
     area_select,
+    pounds,
     strip_text,
     submit,
     text_area,
     text_field,
     uk_phone,
 )
-from ..core.money import parse_pounds, pounds_problem
+from ..core.money import parse_pounds
 from .pay import Region
 from .statuses import WEEKDAYS, AbsenceCategory, DbsLevel, Skill
 
 SHIFT_ROWS = 3
+
+
+def span(day: date, start: time, end: time) -> tuple[datetime, datetime]:
+    """Start and end in UTC of UK times typed for a day; an end at or before the start is the next morning."""
+    return uk_moment(day, start), uk_moment(day + timedelta(days=1) if end <= start else day, end)
+
+
 YES_NO = {"yes": "Yes", "no": "No"}
-
-
-def _pounds(form, field) -> None:
-    problem = pounds_problem(field.data, field.label.text)
-    if problem:
-        raise ValidationError(problem)
 
 
 def pounds_field(label: str, required: str, hint: str) -> StringField:
@@ -47,7 +49,7 @@ def pounds_field(label: str, required: str, hint: str) -> StringField:
         description=hint,
         widget=GovTextInput(),
         filters=[strip_text],
-        validators=[InputRequired(required), _pounds],
+        validators=[InputRequired(required), pounds],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
     )
 
@@ -400,9 +402,7 @@ class CoverRequestForm(BaseForm):
         for row in range(1, SHIFT_ROWS + 1):
             day, start, end = self[f"day_{row}"].data, self[f"start_{row}"].data, self[f"end_{row}"].data
             if day and start and end:
-                starts = _uk(day, start)
-                ends = _uk(day + timedelta(days=1) if end <= start else day, end)
-                found.append((starts, ends))
+                found.append(span(day, start, end))
         return found
 
     def validate(self, extra_validators=None) -> bool:
@@ -429,10 +429,6 @@ class CoverRequestForm(BaseForm):
         }
 
 
-def _uk(day: date, clock_time: time) -> datetime:
-    return datetime.combine(day, clock_time, tzinfo=LONDON).astimezone(UTC)
-
-
 class TimesheetForm(BaseForm):
     """What was worked: the day it started, start and end times (UK time; an end before the start is the next
     morning) and the unpaid break."""
@@ -452,8 +448,8 @@ class TimesheetForm(BaseForm):
     def times(self) -> dict:
         """started_at, ended_at (UTC) and break_minutes, as the timesheet services take them."""
         day, start, end = self.day.data, self.start.data, self.end.data
-        ends = _uk(day + timedelta(days=1) if end <= start else day, end)
-        return {"started_at": _uk(day, start), "ended_at": ends, "break_minutes": self.break_minutes.data}
+        started_at, ended_at = span(day, start, end)
+        return {"started_at": started_at, "ended_at": ended_at, "break_minutes": self.break_minutes.data}
 
 
 class DisputeForm(BaseForm):

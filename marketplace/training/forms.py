@@ -1,6 +1,6 @@
 """Publisher forms: courses, sessions, cancelling a session, attendance, topics and certificate checks."""
 
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -8,34 +8,24 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from ..core.clock import LONDON, to_london, today
+from ..core.clock import to_london, today, uk_moment
 from ..core.date_input import DateInputField, TimeInputField
 from ..core.forms import (
     BaseForm,
     WholeNumberField,
     area_checkboxes,
     micro_fte,
+    pounds,
     required,
     strip_text,
     submit,
     text_area,
     text_field,
 )
-from ..core.money import format_pence, parse_pounds, pounds_problem
+from ..core.money import format_pence, parse_pounds
 from ..organisations.forms import FiniteDecimalField
 from .courses import session_time_problems
 from .models import AttendeeStatus, Delivery
-
-
-def _pounds(form, field) -> None:
-    problem = pounds_problem(field.data, field.label.text)
-    if problem:
-        raise ValidationError(problem)
-
-
-def uk_moment(day: date, clock_time: time) -> datetime:
-    """A date and a time of day in UK time as an aware UTC datetime."""
-    return datetime.combine(day, clock_time, tzinfo=LONDON).astimezone(UTC)
 
 
 class CourseForm(BaseForm):
@@ -83,7 +73,7 @@ class CourseForm(BaseForm):
         description="What people outside your areas pay, like 40 or 12.50. Enter 0 for a free course.",
         widget=GovTextInput(),
         filters=[strip_text],
-        validators=[required("Enter the full price, or 0 if the course is free"), _pounds],
+        validators=[required("Enter the full price, or 0 if the course is free"), pounds],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
     )
     subsidised_price = StringField(
@@ -91,7 +81,7 @@ class CourseForm(BaseForm):
         description="What people working in your areas pay (enterprises and relief workers). Enter 0 to make it free for them.",
         widget=GovTextInput(),
         filters=[strip_text],
-        validators=[required("Enter the subsidised price, or 0 if it is free in your areas"), _pounds],
+        validators=[required("Enter the subsidised price, or 0 if it is free in your areas"), pounds],
         render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
     )
     cancellation_cutoff_days = WholeNumberField(

@@ -21,6 +21,7 @@ from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
 
 from marketplace.accounts.models import IntendedRole, User
+from marketplace.core.clock import clock as app_clock
 from marketplace.cover import pools
 from marketplace.cover.models import (
     AllowanceEntry,
@@ -40,7 +41,7 @@ from marketplace.training.courses import add_session
 from marketplace.training.models import Attendee, AttendeeStatus, TrainingRecord
 
 from .. import factories
-from ..cover.world import clock_at, ready_worker
+from ..cover.world import ready_worker
 from .conftest import live_url, sign_in
 from .test_accessibility import assert_accessible
 from .test_training_journeys import arrived, deliver_webhook, fill_date, fill_time, flash, fresh
@@ -104,7 +105,7 @@ def trained(officer, council, booker, agency, people) -> None:
         subsidised_price_pence=0,
         certificate_validity_months=24,
     )
-    with clock_at(TRAINING_DAY - timedelta(days=10)):
+    with app_clock.at(TRAINING_DAY - timedelta(days=10)):
         session = add_session(
             course,
             officer,
@@ -115,7 +116,7 @@ def trained(officer, council, booker, agency, people) -> None:
             place="Civic Hall, Calverley Street, Leeds LS1 1UR",
         )
         create_booking(session, booker, agency, [Person(person.name, person.email) for person in people])
-    with clock_at(TRAINING_DAY + timedelta(hours=4)):
+    with app_clock.at(TRAINING_DAY + timedelta(hours=4)):
         attendees = db.session.scalars(select(Attendee).where(Attendee.session_id == session.id))
         record_attendance(session, {a.id: AttendeeStatus.ATTENDED for a in attendees}, officer)
 

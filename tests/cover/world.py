@@ -1,7 +1,5 @@
 """A small relief-cover world made through the real services, for page tests and the access matrix."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 
 from marketplace.core.clock import LONDON, clock, today
@@ -91,21 +89,10 @@ def cover_world(officer, council, owner, enterprise, worker_user, *, worked: boo
     }
 
 
-@contextmanager
-def clock_at(moment: datetime) -> Iterator[None]:
-    """Run the block as if it were `moment`, then put the clock back as it was (frozen, or the wall)."""
-    before = clock._frozen
-    clock.set(moment)
-    try:
-        yield
-    finally:
-        clock.reset() if before is None else clock.set(before)
-
-
 def worked_shift(member, owner, worker_user):
     """A shift the worker did yesterday (asked for and accepted a week ago), with its timesheet sent."""
     starts_at, ends_at = shift_times(-1)
-    with clock_at(starts_at - timedelta(days=7)):
+    with clock.at(starts_at - timedelta(days=7)):
         request = requests.post_request(
             member,
             owner,
