@@ -22,7 +22,7 @@ from ..training.models import Topic, TrainingRecord
 from ..training.reminders import upcoming_sessions
 from .models import PoolWorker, ReliefPool, ReliefWorkerProfile, pool_topics
 from .pools import pool_people
-from .statuses import WorkerStatus
+from .statuses import PoolStatus, WorkerStatus
 from .warnings import DBS, claim, training_thing
 
 WARNING_DAYS = 30
@@ -70,6 +70,7 @@ def _expiring_checks(today: date) -> list[Expiring]:
         .join(ReliefWorkerProfile, ReliefWorkerProfile.user_id == PoolWorker.user_id)
         .where(
             PoolWorker.status == WorkerStatus.APPROVED,
+            ReliefPool.status == PoolStatus.OPEN,
             ReliefPool.dbs_max_age_months.in_(ages),
             ReliefWorkerProfile.dbs_update_service == false(),
             ReliefWorkerProfile.dbs_issued_on >= oldest,
@@ -99,10 +100,12 @@ def _expiring_training(today: date) -> list[Expiring]:
     query = (
         select(PoolWorker.id, record.topic_id, record.expires_on)
         .distinct()
+        .join(ReliefPool, ReliefPool.id == PoolWorker.pool_id)
         .join(pool_topics, pool_topics.c.pool_id == PoolWorker.pool_id)
         .join(record, and_(record.user_id == PoolWorker.user_id, record.topic_id == pool_topics.c.topic_id))
         .where(
             PoolWorker.status == WorkerStatus.APPROVED,
+            ReliefPool.status == PoolStatus.OPEN,
             record.expires_on.between(today, today + timedelta(days=WARNING_DAYS)),
             ~renewed,
         )

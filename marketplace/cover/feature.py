@@ -22,6 +22,7 @@ from .dashboard import become_links, cover_links, cover_tasks, relief_section, s
 from .erasure import erase_private_details
 from .money import charge_failed
 from .requests import widen_alerts
+from .strikes import suspend_struck
 from .timesheets import auto_approve
 from .views import bp
 
@@ -41,6 +42,12 @@ feature = Feature(
             "Tell every eligible worker about shifts still open 30 minutes after the best matches were told "
             "(10 minutes for shifts starting within 12 hours)",
             widen_alerts,
+        ),
+        Job(
+            "suspend-after-strikes",
+            "Suspend relief workers and enterprises' memberships with three unreviewed strikes in 90 days, pending "
+            "the pool manager's review",
+            suspend_struck,
         ),
         Job("auto-approve-timesheets", "Approve timesheets left undisputed for 72 hours", auto_approve),
         Job(

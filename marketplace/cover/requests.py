@@ -4,7 +4,7 @@ the first to accept a shift gets it, and either side may cancel (late: a strike)
 from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from ..core import audit
 from ..core.clock import utcnow
@@ -21,25 +21,20 @@ from .models import (
     CoverRequest,
     CoverShift,
     PoolMember,
-    PoolWorker,
     ReliefWorkerProfile,
     RequestSkill,
     ShiftAlert,
-    Strike,
 )
 from .permissions import require
-from .pools import pool_people
 from .statuses import (
-    POOL_MEMBER_STATES,
-    POOL_WORKER_STATES,
     REQUEST_STATES,
     SHIFT_STATES,
     MemberStatus,
     PoolStatus,
     RequestStatus,
     ShiftStatus,
-    WorkerStatus,
 )
+from .strikes import record_strike
 from .timing import dbs_issued_after, shift_times
 
 MAX_SHIFTS = 10
@@ -48,7 +43,6 @@ LATE_NOTICE = timedelta(hours=24)
 WIDEN_AFTER = timedelta(minutes=30)
 WIDEN_SOON_AFTER = timedelta(minutes=10)  # for a shift that starts within SOON
 SOON = timedelta(hours=12)
-STRIKES_TO_SUSPEND, STRIKE_WINDOW = 3, timedelta(days=90)
 
 
 class ShiftTaken(DomainError):
@@ -333,45 +327,3 @@ def member_of(shift: CoverShift, *, lock: bool = False) -> PoolMember:
         PoolMember.pool_id == shift.pool_id, PoolMember.organisation_id == shift.organisation_id
     )
     return db.session.scalar(query.with_for_update() if lock else query)
-
-
-def record_strike(
-    shift: CoverShift, reason: str, *, user_id: int | None = None, member: PoolMember | None = None
-) -> None:
-    """Record a strike; the third in 90 days suspends the worker or the membership pending the manager's review."""
-    db.session.add(
-        Strike(
-            pool_id=shift.pool_id,
-            shift_id=shift.id,
-            user_id=user_id,
-            member_id=member.id if member else None,
-            reason=reason,
-        )
-    )
-    db.session.flush()
-    since = utcnow() - STRIKE_WINDOW
-    whose = Strike.user_id == user_id if user_id is not None else Strike.member_id == member.id
-    count = db.session.scalar(
-        select(func.count()).where(
-            whose, Strike.created_at >= since, Strike.pool_id == shift.pool_id, Strike.reviewed_at.is_(None)
-        )
-    )
-    if count < STRIKES_TO_SUSPEND:
-        return
-    if user_id is not None:
-        worker = db.session.scalar(
-            select(PoolWorker).where(PoolWorker.pool_id == shift.pool_id, PoolWorker.user_id == user_id)
-        )
-        suspended = change(worker, POOL_WORKER_STATES, WorkerStatus.SUSPENDED, actor=None, strikes=count)
-        who = worker.user.name
-    else:
-        suspended = change(member, POOL_MEMBER_STATES, MemberStatus.SUSPENDED, actor=None, strikes=count)
-        who = member.organisation.name
-    if suspended:
-        link = url_for("cover.manage_pool", pool_id=shift.pool_id, _external=True)
-        notify_each(
-            pool_people(member.pool if member else worker.pool),
-            "cover_suspended",
-            title=f"{who} was suspended after {count} strikes in 90 days: please review",
-            link=link,
-        )

@@ -22,8 +22,9 @@ from .models import AllowanceEntry, CoverShift, Timesheet
 from .pay import Rates, shift_pay, split_minutes
 from .permissions import require
 from .pools import allowance, grant_year, pool_people
-from .requests import member_of, record_strike, settle_request, tell_enterprise
+from .requests import member_of, settle_request, tell_enterprise
 from .statuses import SHIFT_STATES, TIMESHEET_STATES, ShiftStatus, TimesheetStatus
+from .strikes import record_strike
 
 AUTO_APPROVE_AFTER = timedelta(hours=72)
 MAX_HOURS = 16

@@ -34,6 +34,7 @@ JOBS = {
     "purge-sent-emails",
     "send-notification-digests",
     "widen-cover-alerts",
+    "suspend-after-strikes",
     "auto-approve-timesheets",
     "warn-expiring-cover-compliance",
 }

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import IntendedRole
 from marketplace.core.notifications import Notification
 from marketplace.cover import compliance, pools, services
-from marketplace.cover.statuses import DbsLevel
+from marketplace.cover.statuses import DbsLevel, PoolStatus
 from marketplace.cover.timing import dbs_issued_after
 from marketplace.cover.warnings import ComplianceWarning, forget_past_warnings
 from marketplace.extensions import db
@@ -217,6 +217,17 @@ def test_workers_not_approved_are_not_warned(area, clock):
     pools.apply_to_pool(area.pool, person)
     db.session.commit()
     assert compliance.warn_expiring(clock.now()) == 0
+
+
+def test_workers_of_a_closed_pool_are_not_warned(area, clock):
+    """A pool its publisher has closed takes no shifts: nobody in it is warned about a check or training expiring."""
+    relief_worker(area, "Hal", issued_on=issued_for(TODAY + timedelta(days=10)), expires=(TODAY + timedelta(days=10),))
+    pools.change_pool_status(area.pool, PoolStatus.CLOSED, area.officer)
+    db.session.commit()
+    assert compliance.warn_expiring(clock.now()) == 0
+    pools.change_pool_status(area.pool, PoolStatus.OPEN, area.officer)
+    db.session.commit()
+    assert compliance.warn_expiring(clock.now()) == 2
 
 
 @pytest.mark.parametrize("issued_on", [date(2026, 1, 31), date(2026, 2, 28), date(2024, 2, 29), date(2026, 6, 15)])

@@ -1,15 +1,17 @@
-"""Approvals racing on PostgreSQL: two at once never overdraw an enterprise's funded hours, and the auto-approval
-job run twice at once approves and pays each timesheet once."""
+"""Approvals racing on PostgreSQL: two at once never overdraw an enterprise's funded hours, the auto-approval job run
+twice at once approves and pays each timesheet once, and the suspension job run twice at once suspends once."""
 
 import pytest
 
 from marketplace.cover import requests, timesheets
 from marketplace.cover.models import AllowanceEntry, Timesheet
-from marketplace.cover.statuses import TimesheetStatus
+from marketplace.cover.statuses import TimesheetStatus, WorkerStatus
+from marketplace.cover.strikes import suspend_struck
 from marketplace.extensions import db
 from marketplace.payments.models import Payout
+from tests.cover.test_strikes import _strikes, _worker
 from tests.cover.test_timesheets import _after, _send, world  # noqa: F401  (world is the fixture)
-from tests.database import count
+from tests.database import count, notifications_for
 from tests.races import POSTGRES_ONLY, race
 
 pytestmark = POSTGRES_ONLY
@@ -58,3 +60,14 @@ def test_auto_approval_run_twice_at_once_pays_each_timesheet_once(app, world, _)
     db.session.expire_all()
     assert count(Payout) == 2
     assert count(Timesheet, Timesheet.status == TimesheetStatus.APPROVED) == 2
+
+
+@pytest.mark.parametrize("_", range(5))
+def test_the_suspension_job_run_twice_at_once_suspends_once(app, world, _):  # noqa: F811
+    """One run suspends the worker with three strikes, the other finds it done; the managers are told once."""
+    _strikes(world, 3)
+    moment = world["clock"].now()
+    outcomes = race(app, [lambda: lambda: suspend_struck(moment)] * 2)
+    assert sorted(outcomes) == [0, 1], outcomes
+    assert _worker(world).status == WorkerStatus.SUSPENDED
+    assert len(notifications_for(world["officer"], "cover_suspended")) == 1
