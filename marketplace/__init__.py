@@ -96,13 +96,26 @@ def register_features(app: Flask) -> None:
     from .core.feature import feature as notifications
     from .cover.feature import feature as cover
     from .dashboard.feature import feature as dashboard
+    from .insurance.feature import feature as insurance
     from .organisations.feature import feature as organisations
     from .payments.feature import feature as payments
     from .privacy.feature import feature as privacy
     from .public.feature import feature as public
     from .training.feature import feature as training
 
-    features = (public, accounts, dashboard, organisations, cover, training, payments, notifications, admin, privacy)
+    features = (
+        public,
+        accounts,
+        dashboard,
+        organisations,
+        cover,
+        training,
+        insurance,
+        payments,
+        notifications,
+        admin,
+        privacy,
+    )
     for feature in features:
         feature.register(app)
 

@@ -10,6 +10,7 @@ from .core.clock import clock, utcnow
 from .cover.demo import seed_cover
 from .cover.services import save_relief_profile
 from .extensions import db
+from .insurance.demo import seed_insurance
 from .organisations.models import Area, LegalForm, MemberRole, Organisation, OrgKind, OrgStatus
 from .organisations.services import add_member, create_enterprise, create_publisher
 from .payments.payee import save_payee_details
@@ -142,6 +143,12 @@ def seed_demo() -> list[tuple[str, str]]:
         areas["Leeds"],
         [find_user_by_email(f"owner{n}@{DOMAIN}") for n in (1, 2)],
         [find_user_by_email(f"relief{n}@{DOMAIN}") for n in (1, 2)],
+    )
+    seed_insurance(
+        publishers,
+        {slug: find_user_by_email(f"officer.{slug}@{DOMAIN}") for slug in publishers},
+        areas,
+        [find_user_by_email(f"owner{n}@{DOMAIN}") for n in range(1, len(ENTERPRISES) + 1)],
     )
     return logins
 

@@ -10,6 +10,7 @@ from marketplace.training.models import Topic
 
 from . import factories
 from .cover.world import cover_world
+from .insurance.world import insurance_world
 from .queries import MAX_QUERIES, counted_queries
 
 PUBLIC = {
@@ -34,6 +35,10 @@ PUBLIC = {
     "training.verify_certificate",
     "cover.pools_list",
     "cover.show_pool",
+    "insurance.schemes_list",
+    "insurance.show_scheme",
+    "insurance.verify",
+    "insurance.verified",  # by member number: only what a third party needs
 }
 
 SIGNED_IN = {"entrepreneur", "member", "other_org", "publisher", "relief_worker", "admin"}
@@ -164,6 +169,17 @@ ALLOWED = {
     "payments.mark_paid": PUBLISHER,
     "payments.record_sent": PUBLISHER,
     "payments.payee_details": PUBLISHER,  # the council's owner (and finance people): how it is paid
+    # insurance (enterprise A is covered by the council's scheme)
+    "insurance.join_scheme": OWNER_OF_A,
+    "insurance.save_card": OWNER_OF_A,
+    "insurance.withdraw": OWNER_OF_A,
+    "insurance.certificate": {"entrepreneur", "member", "publisher"},
+    "insurance.manage_schemes": PUBLISHER,
+    "insurance.new_scheme": PUBLISHER,
+    "insurance.manage_scheme": PUBLISHER,
+    "insurance.open_scheme": PUBLISHER,
+    "insurance.activate_scheme": PUBLISHER,
+    "insurance.cancel_scheme": PUBLISHER,
 }
 
 # URL arguments that point at something other than the default object (org_id is enterprise A by default).
@@ -175,6 +191,8 @@ ARGUMENT_OVERRIDES = {
     "cover.new_pool": {"org_id": "council_id"},
     "cover.payroll": {"org_id": "council_id"},
     "cover.payroll_csv": {"org_id": "council_id"},
+    "insurance.manage_schemes": {"org_id": "council_id"},
+    "insurance.new_scheme": {"org_id": "council_id"},
 }
 
 
@@ -206,6 +224,7 @@ def world(ctx):
     record = factories.training_record(booking.attendees[0])
     entry = factories.waiting_entry(session, owner, enterprise_a)
     cover = cover_world(officer, council, owner, enterprise_a, relief)
+    insurance = insurance_world(officer, council, owner, enterprise_a)
     db.session.commit()
     people = {
         "entrepreneur": owner,
@@ -232,6 +251,7 @@ def world(ctx):
         "payment_id": booking.payment_id,
         "topic_id": _own_topic().id,  # a seeded topic would stay retired after the admin's posts
         **cover,
+        **insurance,
     }
     db.session.commit()
     return people, values

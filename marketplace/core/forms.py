@@ -13,7 +13,16 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import Choice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from .long_lists import AutocompleteSelect, PickManyCheckboxes
 from .money import pounds_problem
@@ -281,3 +290,15 @@ def pounds(form, field) -> None:
     problem = pounds_problem(field.data, field.label.text)
     if problem:
         raise ValidationError(problem)
+
+
+def pounds_field(label: str, required: str | None, hint: str | None = None, *, width: int = 5) -> StringField:
+    """An amount of money typed in pounds, like 12.50; `required` is the message when empty, or None if optional."""
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        filters=[strip_text] if required else [strip_text, blank_to_none],
+        validators=[InputRequired(required), pounds] if required else [Optional(), pounds],
+        render_kw={"inputmode": "decimal", "class": f"govuk-input--width-{width}"},
+    )

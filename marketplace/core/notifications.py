@@ -61,6 +61,9 @@ SMS_STATES = StateMachine(
 )
 
 
+FAN_OUT_KEY_LENGTH = 32
+
+
 class Notification(TimestampMixin, db.Model):
     """Something a person should know about or act on."""
 
@@ -79,7 +82,9 @@ class Notification(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(300))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    fan_out_key: Mapped[str | None] = mapped_column(String(32))  # the notify_each() job that made it, if one did
+    fan_out_key: Mapped[str | None] = mapped_column(
+        String(FAN_OUT_KEY_LENGTH)
+    )  # the notify_each() job that made it, if one did
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: not emailed (yet, or never)
     sms_status: Mapped[str | None] = mapped_column(String(10))  # SmsStatus, or None: not texted
     sms_id: Mapped[str | None] = mapped_column(String(36))  # Notify's id of the text it accepted
@@ -142,6 +147,8 @@ def notify_each(
     user_ids = sorted({person if isinstance(person, int) else person.id for person in people})
     if None in user_ids:
         raise ValueError("Everyone to notify needs an id: flush new users first")
+    if key is not None and len(key) > FAN_OUT_KEY_LENGTH:
+        raise ValueError(f"A fan-out key is at most {FAN_OUT_KEY_LENGTH} characters: {key!r}")
     if user_ids:
         extra = {"urgent": True} if urgent else {}
         enqueue(fan_out, key or uuid.uuid4().hex, user_ids, kind, title=fit_title(title), body=body, link=link, **extra)

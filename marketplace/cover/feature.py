@@ -81,5 +81,5 @@ feature = Feature(
     navigation=(nav_link(50, "Cover shifts", "cover.open_shifts", shown_to=permissions.is_relief_worker),),
     personal_data=(PersonalData(30, export=personal_data.export, anonymise=personal_data.anonymise),),
     signed_in_loads=(_relief_profile,),
-    payment_purposes=(PurposeHandlers(PaymentPurpose.COVER_CHARGE, on_failed=charge_failed),),
+    payment_purposes=(PurposeHandlers(PaymentPurpose.COVER_CHARGE, on_failed=charge_failed, off_session=True),),
 )

@@ -8,9 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
-    GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..core.clock import today, uk_moment
@@ -20,8 +19,7 @@ from ..core.forms import (
     WholeNumberField,
     area_checkboxes,
     area_select,
-    pounds,
-    strip_text,
+    pounds_field,
     submit,
     text_area,
     text_field,
@@ -40,18 +38,6 @@ def span(day: date, start: time, end: time) -> tuple[datetime, datetime]:
 
 
 YES_NO = {"yes": "Yes", "no": "No"}
-
-
-def pounds_field(label: str, required: str, hint: str) -> StringField:
-    """An amount of money typed in pounds, like 12.50."""
-    return StringField(
-        label,
-        description=hint,
-        widget=GovTextInput(),
-        filters=[strip_text],
-        validators=[InputRequired(required), pounds],
-        render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
-    )
 
 
 def _whole(label: str, invalid: str, low: int, high: int, *, required: str | None = None, hint: str | None = None):

@@ -13,7 +13,8 @@ from ..core.notifications import notify, notify_each
 from ..core.states import change
 from ..extensions import db
 from ..organisations import permissions as org
-from ..organisations.models import Area, MemberRole, Membership, MembershipStatus
+from ..organisations.models import Area, MemberRole
+from ..organisations.people import MANAGERS, people_of
 from ..training.models import Topic
 from .models import AllowanceEntry, CoverShift, PoolMember, PoolWorker, ReliefPool, Strike
 from .permissions import require
@@ -27,8 +28,6 @@ from .statuses import (
     WorkerStatus,
 )
 from .timing import dbs_issued_after
-
-MANAGER_ROLES = (MemberRole.OWNER, MemberRole.MEMBER)
 
 
 def _apply(pool: ReliefPool, details: dict) -> None:
@@ -76,12 +75,7 @@ def change_pool_status(pool: ReliefPool, status: PoolStatus, actor) -> None:
 
 def pool_people(pool: ReliefPool) -> list[int]:
     """The ids of the active owners and members of the body that runs the pool: who hears about it."""
-    query = select(Membership.user_id).where(
-        Membership.organisation_id == pool.organisation_id,
-        Membership.role.in_(MANAGER_ROLES),
-        Membership.status == MembershipStatus.ACTIVE,
-    )
-    return list(db.session.scalars(query))
+    return people_of(pool.organisation_id, MANAGERS)
 
 
 def _tell_managers(pool: ReliefPool, kind: str, title: str) -> None:
@@ -129,10 +123,7 @@ def decide_member(member: PoolMember, approve: bool, actor) -> None:
         grant_year(member, today().year)
     title = f"{member.organisation.name} was {status} for {member.pool.name}"
     link = url_for("cover.show_pool", pool_id=member.pool_id, _external=True)
-    owners = select(Membership.user_id).where(
-        Membership.organisation_id == member.organisation_id, Membership.status == MembershipStatus.ACTIVE
-    )
-    notify_each(db.session.scalars(owners), "pool_member_decided", title=title, link=link)
+    notify_each(people_of(member.organisation_id, tuple(MemberRole)), "pool_member_decided", title=title, link=link)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.features import payment_handlers
+from ..core.features import payment_handlers, registry
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class PurposeHandlers:
     on_paid: Callable[[Any, Any], None] | None = None  # (payment, order) once it succeeded
     on_lapsed: Callable[[Any, Any], None] | None = None  # (payment, order) once its checkout expired unpaid
     on_failed: Callable[[Any, Any], None] | None = None  # (payment, order) once a charge on a saved method failed
+    off_session: bool = False  # taken from the payer's saved method without them present (not a checkout)
 
 
 def _handlers(payment) -> PurposeHandlers | None:
@@ -55,3 +56,14 @@ def failed(payment, order: Any) -> None:
     handlers = _handlers(payment)
     if handlers and handlers.on_failed:
         handlers.on_failed(payment, order)
+
+
+def off_session(purpose: str) -> bool:
+    """Whether payments of this purpose are taken from the payer's saved method, as its feature declared."""
+    handlers = payment_handlers(purpose)
+    return bool(handlers and handlers.off_session)
+
+
+def off_session_purposes() -> tuple[str, ...]:
+    """Every purpose taken from saved methods."""
+    return tuple(purpose for purpose, handlers in registry().payment_handlers.items() if handlers.off_session)

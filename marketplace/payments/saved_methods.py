@@ -1,5 +1,5 @@
-"""Saved payment methods: an organisation saves one once, and later charges (relief cover beyond funded hours) are
-taken from it without anyone present. Where the provider needs no saved method, such a charge is an invoice.
+"""Saved payment methods: an organisation saves one once, and later charges (of the purposes whose features declare
+them `off_session`: relief cover beyond funded hours, insurance premiums) are taken from it without anyone present. Where the provider needs no saved method, such a charge is an invoice.
 
 Nothing here names a provider: `needs_saved_method` says which way the configured one works. Callers commit,
 except the queued job.
@@ -15,8 +15,8 @@ from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.queue import enqueue
 from ..extensions import db
-from . import services
-from .models import Payment, PaymentPurpose, PaymentStatus, SavedPaymentMethod
+from . import hooks, services
+from .models import Payment, PaymentStatus, SavedPaymentMethod
 from .permissions import require
 from .providers import MethodSaved, OffSessionCharge, ProviderError, get_provider, provider_of
 
@@ -102,11 +102,11 @@ def record_saved_method(fact: MethodSaved) -> bool:
 
 
 def _collect_waiting(saved: SavedPaymentMethod) -> None:
-    """Queue the charging of the organisation's cover charges that waited for a saved method."""
+    """Queue the charging of the organisation's off-session charges that waited for a saved method."""
     waiting = select(Payment.id).where(
         Payment.payer_organisation_id == saved.organisation_id,
         Payment.provider == saved.provider,
-        Payment.purpose == PaymentPurpose.COVER_CHARGE,
+        Payment.purpose.in_(hooks.off_session_purposes()),
         Payment.status == PaymentStatus.PENDING,
     )
     for payment_id in db.session.scalars(waiting):
@@ -114,11 +114,11 @@ def _collect_waiting(saved: SavedPaymentMethod) -> None:
 
 
 def charge_saved_method(payment: Payment) -> PaymentStatus:
-    """Take a pending cover charge from the payer's saved method (keyed by the payment's idempotency key, so a
+    """Take a pending off-session charge from the payer's saved method (keyed by the payment's idempotency key, so a
     retry charges once); the payment's status after. A charge still processing is settled by webhook."""
     provider = provider_of(payment)
-    if payment.purpose != PaymentPurpose.COVER_CHARGE or not provider.needs_saved_method:
-        raise DomainError("Only cover charges are taken from a saved payment method")
+    if not hooks.off_session(payment.purpose) or not provider.needs_saved_method:
+        raise DomainError("Only charges made without the payer present are taken from a saved payment method")
     services.lock_for_change(payment)  # a webhook about this charge waits until the outcome here is recorded
     if payment.status != PaymentStatus.PENDING:
         return PaymentStatus(payment.status)
@@ -156,7 +156,7 @@ def payment_charged(charge: OffSessionCharge) -> Payment | None:
 
 
 def collect_payment(payment_id: int) -> None:
-    """Job: charge a pending cover charge to its payer's saved method, and commit. Idempotent (the payment's key).
+    """Job: charge a pending off-session charge to its payer's saved method, and commit. Idempotent (the payment's key).
 
     Without a saved method the payment stays pending (the organisation is asked to save one); a provider that
     cannot be reached raises, so the queue retries."""

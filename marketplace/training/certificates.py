@@ -1,17 +1,15 @@
 """Training records and their certificates: lists, expiry, the PDF, and public checks by number."""
 
-import io
 import re
-import unicodedata
 from datetime import date, timedelta
 
-import segno
 from flask import url_for
 from fpdf import FPDF
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.clock import to_london, utcnow
+from ..core.pdf import centred_line, qr_code_png
 from ..core.template_helpers import format_date
 from ..core.urls import links_context
 from ..extensions import db
@@ -100,28 +98,7 @@ def cpd_hours(record: TrainingRecord) -> str:
     return f"{float(record.course.cpd_hours or 0):g}"
 
 
-QR_SCALE = 4  # pixels per module
 QR_SIZE_MM = 30
-
-
-def qr_code_png(url: str) -> io.BytesIO:
-    """A QR code of an address, as a PNG (segno needs no imaging library)."""
-    image = io.BytesIO()
-    segno.make(url, error="m").save(image, kind="png", scale=QR_SCALE, border=4, dark="#0b0c0c")
-    image.seek(0)
-    return image
-
-
-PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
-
-
-def _latin1(char: str) -> str:
-    return char if ord(char) < 256 else unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "?"
-
-
-def _printable(text: str) -> str:
-    """The PDF's built-in fonts cover Latin-1 only: keep accents that fit, else the base letter, else '?'."""
-    return "".join(_latin1(char) for char in unicodedata.normalize("NFC", text.translate(PUNCTUATION)))
 
 
 def certificate_pdf(record: TrainingRecord) -> bytes:
@@ -133,14 +110,14 @@ def certificate_pdf(record: TrainingRecord) -> bytes:
     pdf.set_draw_color(29, 112, 184)
     pdf.set_line_width(1.5)
     pdf.rect(10, 10, 277, 190)
-    _line(pdf, "Certificate of training", 26, style="B", top=28)
-    _line(pdf, "This is to certify that", 14, top=50)
-    _line(pdf, record.person_name, 24, style="B")
-    _line(pdf, "completed", 14)
-    _line(pdf, record.course.title, 20, style="B")
+    centred_line(pdf, "Certificate of training", 26, style="B", top=28)
+    centred_line(pdf, "This is to certify that", 14, top=50)
+    centred_line(pdf, record.person_name, 24, style="B")
+    centred_line(pdf, "completed", 14)
+    centred_line(pdf, record.course.title, 20, style="B")
     pdf.ln(5)
     for text in _details(record):
-        _line(pdf, text, 13)
+        centred_line(pdf, text, 13)
     _check_here(pdf, verification_url(record))
     return bytes(pdf.output())
 
@@ -162,14 +139,7 @@ def _details(record: TrainingRecord) -> tuple[str, ...]:
 def _check_here(pdf: FPDF, url: str) -> None:
     """Where to check the certificate: the address as text and a QR code of it, centred inside the border."""
     pdf.ln(4)
-    _line(pdf, f"Check this certificate at {url}", 10)
+    centred_line(pdf, f"Check this certificate at {url}", 10)
     top = pdf.get_y() + 2
     size = max(18, min(QR_SIZE_MM, 197 - top))
     pdf.image(qr_code_png(url), x=(pdf.w - size) / 2, y=top, w=size, h=size, alt_text=f"QR code for {url}")
-
-
-def _line(pdf: FPDF, text: str, size: int, *, style: str = "", top: float | None = None) -> None:
-    if top is not None:
-        pdf.set_y(top)
-    pdf.set_font("Helvetica", style=style, size=size)
-    pdf.multi_cell(0, size * 0.55, _printable(text), align="C", new_x="LMARGIN", new_y="NEXT")

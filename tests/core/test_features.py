@@ -37,6 +37,9 @@ JOBS = {
     "suspend-after-strikes",
     "auto-approve-timesheets",
     "warn-expiring-cover-compliance",
+    "close-insurance-enrolment",
+    "retry-insurance-premiums",
+    "expire-insurance-schemes",
 }
 
 
@@ -75,6 +78,7 @@ def test_training_declares_the_payments_it_takes(app):
     assert registry(app).payment_purposes == {
         PaymentPurpose.TRAINING_BOOKING: "training",
         PaymentPurpose.COVER_CHARGE: "cover",
+        PaymentPurpose.SCHEME_PREMIUM: "insurance",
     }
     with app.app_context():
         handlers = payment_handlers(PaymentPurpose.TRAINING_BOOKING)
@@ -133,7 +137,7 @@ def test_dashboard_links_share_their_heading_in_order_and_empty_lists_go():
 
 def test_navigation_is_built_from_the_features_in_the_same_order_as_before(client, login_as, ctx):
     """Signed out: training and the account links; signed in: every role's links, notifications, then the account."""
-    assert nav_links(client.get("/")) == ["Training", "Sign in", "Create an account"]
+    assert nav_links(client.get("/")) == ["Training", "Insurance", "Sign in", "Create an account"]
     person = factories.user(admin=True)
     factories.enterprise(person, name="Acorn Care")
     factories.relief_worker(person)
@@ -147,6 +151,7 @@ def test_navigation_is_built_from_the_features_in_the_same_order_as_before(clien
         "Your bookings",
         "Your organisations",
         "Cover shifts",
+        "Insurance",
         "Admin",
         "Audit log",
         "Notifications (2 unread)",

@@ -242,7 +242,8 @@ def test_collect_later_charges_now_or_once_a_method_is_saved(parties, stripe_mod
     assert [r.idempotency_key for r in intents_posted(stripe_mode)] == ["cover-charge-1", "cover-charge-2"]
 
 
-def test_only_cover_charges_are_taken_from_a_saved_method(parties, stripe_mode):
+def test_only_off_session_purposes_are_taken_from_a_saved_method(parties, stripe_mode):
+    """A training booking is paid at a checkout: only purposes their features declare off-session are charged."""
     enterprise, _, _, council = parties
     payment = payments.create_payment(
         purpose=PaymentPurpose.TRAINING_BOOKING,
@@ -252,7 +253,7 @@ def test_only_cover_charges_are_taken_from_a_saved_method(parties, stripe_mode):
         payer_organisation=enterprise,
         payee_organisation=council,
     )
-    with pytest.raises(DomainError, match="cover charges"):
+    with pytest.raises(DomainError, match="without the payer present"):
         saved_methods.charge_saved_method(payment)
     with pytest.raises(saved_methods.NoSavedMethod):
         saved_methods.charge_saved_method(cover_charge(enterprise, council))

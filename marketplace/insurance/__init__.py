@@ -1,0 +1,1 @@
+"""Collective insurance schemes: one council-negotiated policy, priced lower the more enterprises join."""

@@ -1,0 +1,54 @@
+"""Who a person is in insurance (the scheme's publisher, an enterprise's owner), defined once here; the scoped
+getters and the policies routes and services name."""
+
+from sqlalchemy.orm import selectinload
+
+from ..core.permissions import register_policy
+from ..core.permissions import require as require  # services import it from here: insurance's policies are loaded
+from ..extensions import db
+from ..organisations import permissions as org
+from .models import Enrolment, Scheme
+from .statuses import SchemeStatus
+
+
+def manages_scheme(user, scheme: Scheme) -> bool:
+    """Publishes for the approved council or NHS body that offers the scheme."""
+    return org.can_publish(user, scheme.organisation)
+
+
+def _shown():
+    return (
+        selectinload(Scheme.areas),
+        selectinload(Scheme.cover_lines),
+        selectinload(Scheme.tiers),
+        selectinload(Scheme.questions),
+    )
+
+
+def managed_scheme(scheme_id: int, user) -> Scheme | None:
+    """A scheme the person's body offers, with what its pages show."""
+    scheme = db.session.get(Scheme, scheme_id, options=_shown())
+    return scheme if scheme is not None and manages_scheme(user, scheme) else None
+
+
+def visible_scheme(scheme_id: int, user) -> Scheme | None:
+    """Any scheme past its draft (anyone may read about it), or a draft of the person's own body."""
+    scheme = db.session.get(Scheme, scheme_id, options=_shown())
+    if scheme is None or (scheme.status == SchemeStatus.DRAFT and not manages_scheme(user, scheme)):
+        return None
+    return scheme
+
+
+def owns_enrolment(user, enrolment: Enrolment) -> bool:
+    """An owner of the enrolled enterprise."""
+    return org.is_owner(user, enrolment.organisation)
+
+
+def sees_enrolment(user, enrolment: Enrolment) -> bool:
+    """The enterprise's people and the scheme's publisher."""
+    return org.is_enterprise_member(user, enrolment.organisation) or manages_scheme(user, enrolment.scheme)
+
+
+register_policy("scheme_manager", manages_scheme, refuse=404)
+register_policy("enrolment_owner", owns_enrolment, refuse=404)
+register_policy("enrolment_viewer", sees_enrolment, refuse=404)
