@@ -25,6 +25,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_PASSWORD": "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
     "OUTBOX_DIR": "OUTBOX_DIR",
+    "UPLOADS_DIR": "UPLOADS_DIR",
     "PAYMENT_PROVIDER": "PAYMENT_PROVIDER",
     "STRIPE_SECRET_KEY": "STRIPE_SECRET_KEY",
     "STRIPE_PUBLISHABLE_KEY": "STRIPE_PUBLISHABLE_KEY",
@@ -89,6 +90,7 @@ class Config:
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "Backstop <no-reply@backstop.example>"
     OUTBOX_DIR = None  # default: instance/outbox
+    UPLOADS_DIR = None  # uploaded documents (schemes' policy wordings), outside static; default: instance/uploads
 
     EMAIL_VERIFICATION_MAX_AGE_HOURS = 72
     PASSWORD_RESET_MAX_AGE_MINUTES = 60

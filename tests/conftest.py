@@ -71,6 +71,7 @@ def app(tmp_path_factory):
         "test",
         SQLALCHEMY_DATABASE_URI=database_url,
         OUTBOX_DIR=str(outbox),
+        UPLOADS_DIR=str(tmp_path_factory.mktemp("uploads")),
         ARGON2_PARAMS=FAST_ARGON2,
         SERVER_NAME="backstop.test",
         PUBLIC_BASE_URL="http://backstop.test",

@@ -39,6 +39,8 @@ PUBLIC = {
     "insurance.show_scheme",
     "insurance.verify",
     "insurance.verified",  # by member number: only what a third party needs
+    "insurance.proof",  # the unguessable link the enterprise shared is the credential
+    "insurance.proof_certificate",
 }
 
 SIGNED_IN = {"entrepreneur", "member", "other_org", "publisher", "relief_worker", "admin"}
@@ -174,7 +176,11 @@ ALLOWED = {
     "insurance.save_card": OWNER_OF_A,
     "insurance.withdraw": OWNER_OF_A,
     "insurance.certificate": {"entrepreneur", "member", "publisher"},
+    "insurance.share_proof": OWNER_OF_A,
+    "insurance.revoke_proof": OWNER_OF_A,
     "insurance.manage_schemes": PUBLISHER,
+    "insurance.wording": {"entrepreneur", "member", "other_org", "publisher"},  # the enterprises it is for
+    "insurance.upload_wording": PUBLISHER,
     "insurance.new_scheme": PUBLISHER,
     "insurance.manage_scheme": PUBLISHER,
     "insurance.open_scheme": PUBLISHER,

@@ -18,10 +18,10 @@ from ..core.money import format_pence
 from ..core.notifications import notify_each
 from ..core.states import change
 from ..extensions import db
-from ..organisations.models import LegalForm, OrgKind, OrgStatus
 from ..organisations.people import MONEY, people_of
 from ..payments.saved_methods import has_saved_method, needs_saved_method
 from . import pricing
+from .eligibility import who_reasons
 from .models import Answer, Enrolment, Scheme
 from .permissions import require
 from .statuses import ENROLMENT_STATES, HOLDS_PLACE, EnrolmentStatus, QuestionKind, SchemeStatus
@@ -129,7 +129,7 @@ def price_shown(scheme: Scheme, *, joining: bool = True) -> PriceShown:
 
 def reasons_not_eligible(scheme: Scheme, organisation) -> list[str]:
     """Every reason the enterprise may not join, in plain words (empty: it may)."""
-    return [*_timing(scheme), *_who(scheme, organisation), *_place(scheme, organisation)]
+    return [*_timing(scheme), *who_reasons(scheme, organisation), *_place(scheme, organisation)]
 
 
 def _timing(scheme: Scheme) -> list[str]:
@@ -142,27 +142,6 @@ def _timing(scheme: Scheme) -> list[str]:
     if scheme.status != SchemeStatus.ACTIVE or now >= scheme.period_ends:
         return ["This scheme is not taking new members"]
     return []
-
-
-def _who(scheme: Scheme, organisation) -> list[str]:
-    """An approved enterprise in the scheme's areas, of one of its legal forms, with no more staff than it allows."""
-    reasons = []
-    if organisation.kind != OrgKind.ENTERPRISE or organisation.status != OrgStatus.APPROVED:
-        reasons.append("Only an approved enterprise can join")
-    allowed = {area.id for area in scheme.areas}
-    if allowed and organisation.area_id not in allowed:
-        reasons.append(f"This scheme is only for enterprises in {', '.join(area.name for area in scheme.areas)}")
-    forms = scheme.legal_form_list
-    if forms and organisation.legal_form not in forms:
-        labels = ", ".join(LegalForm(form).label.lower() for form in forms)
-        reasons.append(f"This scheme is only for these kinds of business: {labels}")
-    if scheme.max_fte is not None:
-        if organisation.fte is None:
-            reasons.append("Add how many full-time staff your enterprise has to its details")
-        elif organisation.fte > scheme.max_fte:
-            most = format(scheme.max_fte.normalize(), "f")
-            reasons.append(f"This scheme is only for enterprises with {most} full-time staff or fewer")
-    return reasons
 
 
 def _place(scheme: Scheme, organisation) -> list[str]:
@@ -303,3 +282,26 @@ def tell_members(enrolments, kind: str, title: str, body: str = "") -> None:
             link=url_for("insurance.show_scheme", scheme_id=enrolment.scheme_id, _external=True),
             key=hashlib.sha256(f"{kind}-{enrolment.id}".encode()).hexdigest()[:32],  # one notice per kind and place
         )
+
+
+def share_proof(enrolment: Enrolment, actor) -> str:
+    """Make (or remake, ending the old one) the unguessable link an owner shares as proof of cover."""
+    require(actor, "enrolment_owner", enrolment)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise DomainError("You can share proof of cover once you are covered")
+    enrolment.proof_token = secrets.token_urlsafe(32)
+    audit.record("insurance_enrolment.proof_shared", obj=enrolment, organisation=enrolment.organisation, actor=actor)
+    return enrolment.proof_token
+
+
+def revoke_proof(enrolment: Enrolment, actor) -> None:
+    """The shared link stops working."""
+    require(actor, "enrolment_owner", enrolment)
+    enrolment.proof_token = None
+    audit.record("insurance_enrolment.proof_revoked", obj=enrolment, organisation=enrolment.organisation, actor=actor)
+
+
+def by_proof_token(token: str) -> Enrolment | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Enrolment).where(Enrolment.proof_token == token))

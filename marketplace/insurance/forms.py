@@ -3,7 +3,8 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovFileInput, GovRadioInput
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
@@ -261,3 +262,15 @@ def join_form(scheme, *, invoice: bool):
 
 def answers_of(form, scheme) -> dict[int, str]:
     return {question.id: form[f"q{question.id}"].data or "" for question in scheme.questions}
+
+
+class WordingForm(BaseForm):
+    """The policy wording, as a PDF."""
+
+    wording = FileField(
+        "Policy wording (PDF)",
+        description="The insurer's policy wording, up to 5 MB. Only signed-in people the scheme is for can read it.",
+        widget=GovFileInput(),
+        validators=[FileRequired("Select the policy wording")],
+    )
+    submit = submit("Upload")

@@ -3,10 +3,11 @@ getters and the policies routes and services name."""
 
 from sqlalchemy.orm import selectinload
 
-from ..core.permissions import register_policy
+from ..core.permissions import is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: insurance's policies are loaded
 from ..extensions import db
 from ..organisations import permissions as org
+from .eligibility import who_reasons
 from .models import Enrolment, Scheme
 from .statuses import SchemeStatus
 
@@ -39,6 +40,15 @@ def visible_scheme(scheme_id: int, user) -> Scheme | None:
     return scheme
 
 
+def may_read_wording(user, scheme: Scheme) -> bool:
+    """The policy wording is for the scheme's publisher and the people of enterprises it is for."""
+    if not is_signed_in(user):
+        return False
+    if manages_scheme(user, scheme):
+        return True
+    return any(not who_reasons(scheme, m.organisation) for m in org.enterprise_memberships(user))
+
+
 def owns_enrolment(user, enrolment: Enrolment) -> bool:
     """An owner of the enrolled enterprise."""
     return org.is_owner(user, enrolment.organisation)
@@ -50,5 +60,6 @@ def sees_enrolment(user, enrolment: Enrolment) -> bool:
 
 
 register_policy("scheme_manager", manages_scheme, refuse=404)
+register_policy("wording_reader", may_read_wording, refuse=404)
 register_policy("enrolment_owner", owns_enrolment, refuse=404)
 register_policy("enrolment_viewer", sees_enrolment, refuse=404)

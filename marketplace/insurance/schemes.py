@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..core import audit
 from ..core.errors import DomainError, NotAllowed
 from ..core.states import change
+from ..core.uploads import save_pdf
 from ..extensions import db
 from ..organisations import permissions as org
 from ..organisations.models import Area
@@ -137,3 +138,11 @@ def cancel_scheme(scheme: Scheme, actor) -> None:
     pledged = pledged_of(scheme)
     end_pledges(pledged, "scheme_cancelled")
     tell_members(pledged, "insurance_scheme_cancelled", f"{scheme.name} has been withdrawn", "Nobody has been charged.")
+
+
+def attach_wording(scheme: Scheme, actor, upload) -> None:
+    """Keep the policy wording the publisher uploaded (a PDF, checked by its content) under a random name."""
+    require(actor, "scheme_manager", scheme)
+    stored = save_pdf(upload)
+    scheme.wording_file, scheme.wording_name = stored, (upload.filename or "policy-wording.pdf")[:200]
+    audit.record("insurance_scheme.wording_uploaded", obj=scheme, organisation=scheme.organisation, actor=actor)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..core import uploads
 from ..core.actions import attempt, submit
 from ..core.permissions import allows, policy, public
 from ..extensions import db
@@ -15,7 +16,7 @@ from ..organisations.permissions import organisation_for
 from ..payments.saved_methods import needs_saved_method, start_saving_method
 from . import activation, certificates, enrolments, schemes
 from .charts import price_chart
-from .forms import SchemeForm, answers_of, join_form
+from .forms import SchemeForm, WordingForm, answers_of, join_form
 from .models import Enrolment, Scheme
 from .permissions import managed_scheme, visible_scheme
 from .statuses import EnrolmentStatus, SchemeStatus
@@ -132,9 +133,57 @@ def certificate(enrolment: Enrolment):
     """The member's certificate of insurance, while they are covered."""
     if enrolment.status != EnrolmentStatus.ACTIVE:
         abort(404)
+    return _certificate_response(enrolment)
+
+
+def _certificate_response(enrolment: Enrolment) -> Response:
     pdf = certificates.certificate_pdf(enrolment)
     name = f"certificate-{enrolment.member_number}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/enrolments/<int:enrolment_id>/proof", methods=["POST"])
+@policy("enrolment_owner", load=_enrolment)
+def share_proof(enrolment: Enrolment):
+    """Make a link to share as proof of cover (a new one ends the old)."""
+    attempt(
+        lambda: enrolments.share_proof(enrolment, current_user), success="Your proof of cover link is ready to share."
+    )
+    return redirect(url_for("insurance.show_scheme", scheme_id=enrolment.scheme_id))
+
+
+@bp.route("/enrolments/<int:enrolment_id>/proof/revoke", methods=["POST"])
+@policy("enrolment_owner", load=_enrolment)
+def revoke_proof(enrolment: Enrolment):
+    """Stop the shared link working."""
+    attempt(lambda: enrolments.revoke_proof(enrolment, current_user), success="The link no longer works.")
+    return redirect(url_for("insurance.show_scheme", scheme_id=enrolment.scheme_id))
+
+
+@bp.route("/proof/<link>")
+@public
+def proof(link: str):
+    """Proof of cover, for whoever the enterprise gave the link to: the check, and the certificate to download."""
+    enrolment = enrolments.by_proof_token(link)
+    if enrolment is None:
+        abort(404)
+    return render_template(
+        "insurance/verified.html",
+        enrolment=enrolment,
+        check=certificates.check(enrolment),
+        link=link,
+        title=f"{enrolment.organisation.name}: proof of insurance",
+    )
+
+
+@bp.route("/proof/<link>/certificate.pdf")
+@public
+def proof_certificate(link: str):
+    """The certificate, through the shared link."""
+    enrolment = enrolments.by_proof_token(link)
+    if enrolment is None or enrolment.status != EnrolmentStatus.ACTIVE:
+        abort(404)
+    return _certificate_response(enrolment)
 
 
 @bp.route("/verify")
@@ -164,6 +213,17 @@ def verified(number: str):
         check=certificates.check(enrolment),
         title=f"{enrolment.organisation.name}: certificate of insurance",
     )
+
+
+@bp.route("/schemes/<int:scheme_id>/wording.pdf")
+@policy("wording_reader", load=visible_scheme)
+def wording(scheme: Scheme):
+    """The policy wording, as an attachment (never shown in the browser from our origin)."""
+    content = uploads.read(scheme.wording_file) if scheme.wording_file else None
+    if content is None:
+        abort(404)
+    headers = {"Content-Disposition": 'attachment; filename="policy-wording.pdf"', "X-Content-Type-Options": "nosniff"}
+    return Response(content, mimetype="application/pdf", headers=headers)
 
 
 # --- publishers ---------------------------------------------------------------------------------------------
@@ -237,6 +297,22 @@ def manage_scheme(scheme: Scheme):
 def _scheme_action(scheme: Scheme, action, success: str):
     attempt(action, success=success)
     return redirect(url_for("insurance.manage_scheme", scheme_id=scheme.id))
+
+
+@bp.route("/manage/schemes/<int:scheme_id>/wording", methods=["GET", "POST"])
+@policy("scheme_manager", load=managed_scheme)
+def upload_wording(scheme: Scheme):
+    """Upload the policy wording."""
+    form = WordingForm()
+    saved = submit(
+        form,
+        lambda: schemes.attach_wording(scheme, current_user, form.wording.data),
+        success="The policy wording has been uploaded.",
+        report=form.wording,
+    )
+    if saved.ok:
+        return redirect(url_for("insurance.manage_scheme", scheme_id=scheme.id))
+    return render_template("components/form_page.html", form=form, title="Upload the policy wording", lead=scheme.name)
 
 
 @bp.route("/manage/schemes/<int:scheme_id>/open", methods=["POST"])

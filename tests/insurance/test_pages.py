@@ -3,7 +3,10 @@ the pool reaches and what the next one needs, answers the insurer's questions an
 the certificate downloads as an attachment to the enterprise's people only, and anyone can check it by member number,
 seeing only what a third party needs."""
 
+import io
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +18,7 @@ from marketplace.insurance.models import Enrolment, Scheme
 from marketplace.insurance.statuses import EnrolmentStatus, SchemeStatus
 from tests import factories
 from tests.database import count
-from tests.insurance.world import answers, open_scheme
+from tests.insurance.world import PDF, answers, open_scheme
 from tests.pages import errors, main_text
 
 
@@ -115,8 +118,7 @@ def test_an_owner_sees_the_price_reached_and_pledges(client, login_as, people):
     db.session.commit()
     page = main_text(client.get(f"/insurance/schemes/{scheme.id}"))
     assert (
-        "With you, the pool reaches £240 a year" in page
-        and "1 more member and everyone pays £60 less a year" in page
+        "With you, the pool reaches £240 a year" in page and "1 more member and everyone pays £60 less a year" in page
     )
     assert "Sign in to join" in page
     login_as(owner)
@@ -155,3 +157,75 @@ def test_the_certificate_and_its_public_check(client, login_as, people):
     missing = client.get("/insurance/verify?number=BKI-NOTAREAL")
     assert "No certificate has that member number" in main_text(missing)
     assert client.get("/insurance/verify/BKI-NOTAREAL").status_code == 404
+
+
+def _upload(client, scheme_id, content: bytes, filename: str = "wording.pdf"):
+    data = {"wording": (io.BytesIO(content), filename)}
+    return client.post(f"/insurance/manage/schemes/{scheme_id}/wording", data=data, content_type="multipart/form-data")
+
+
+def test_the_policy_wording_upload_is_checked_stored_privately_and_served_to_eligible_people(
+    client, login_as, people, app
+):
+    """A PDF is kept under a random name outside static; a non-PDF named .pdf, an empty file or one over 5 MB is
+    refused on the form; a body over the app's limit is refused with 413. The wording downloads as an attachment to
+    signed-in people of enterprises the scheme is for, and the publisher; nobody else."""
+    officer, council, owner, enterprise = people
+    scheme = open_scheme(officer, council, area_ids=[factories.area("Leeds").id])
+    login_as(officer)
+    assert "The selected file must be a PDF" in errors(
+        _upload(client, scheme.id, b"MZ\x90\x00 not a pdf", "wording.pdf")
+    )
+    assert "The selected file is empty" in errors(_upload(client, scheme.id, b""))
+    assert "smaller than 5 MB" in " ".join(
+        errors(_upload(client, scheme.id, PDF[:-7] + b"x" * (6 * 1024 * 1024) + b"%%EOF\n"))
+    )
+    assert _upload(client, scheme.id, b"%PDF-" + b"x" * (11 * 1024 * 1024)).status_code == 413
+    db.session.expire_all()
+    assert db.session.get(Scheme, scheme.id).wording_file is None
+    assert _upload(client, scheme.id, PDF, "Our wording.pdf").status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Scheme, scheme.id).wording_file
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", stored)
+    assert (Path(app.config["UPLOADS_DIR"]) / stored).read_bytes() == PDF
+    assert not (Path(app.static_folder) / stored).exists()
+    client.post("/sign-out")
+    url = f"/insurance/schemes/{scheme.id}/wording.pdf"
+    assert client.get(url).status_code == 302  # sign in first
+    login_as(owner)  # a Leeds enterprise: the scheme is for it
+    served = client.get(url)
+    assert served.data == PDF and served.headers["Content-Disposition"].startswith("attachment;")
+    client.post("/sign-out")
+    outsider = factories.user()
+    factories.enterprise(outsider, area_name="York")
+    relief = factories.relief_worker().user
+    db.session.commit()
+    for person in (outsider, relief):
+        login_as(person)
+        assert client.get(url).status_code == 404
+        client.post("/sign-out")
+
+
+def test_proof_of_cover_is_shared_by_an_unguessable_link_and_revoked(client, login_as, people, clock):
+    officer, council, owner, enterprise = people
+    scheme = open_scheme(officer, council, threshold=1)
+    enrolment = activation.join(scheme, enterprise, owner, answers=answers(scheme), invoice_mandate=True)
+    activation.activate_early(scheme, officer)
+    db.session.commit()
+    clock.advance(days=31)  # cover has started
+    login_as(owner)
+    client.post(f"/insurance/enrolments/{enrolment.id}/proof")
+    db.session.expire_all()
+    link = db.session.get(Enrolment, enrolment.id).proof_token
+    assert len(link) >= 43
+    page = main_text(client.get(f"/insurance/schemes/{scheme.id}"))
+    assert f"/insurance/proof/{link}" in page
+    client.post("/sign-out")
+    shown = client.get(f"/insurance/proof/{link}")
+    assert "Ann's Care" in main_text(shown) and "Valid: covered from" in main_text(shown)
+    assert client.get(f"/insurance/proof/{link}/certificate.pdf").data.startswith(b"%PDF")
+    login_as(owner)
+    client.post(f"/insurance/enrolments/{enrolment.id}/proof/revoke")
+    client.post("/sign-out")
+    assert client.get(f"/insurance/proof/{link}").status_code == 404
+    assert client.get(f"/insurance/proof/{link}/certificate.pdf").status_code == 404

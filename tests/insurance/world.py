@@ -1,7 +1,10 @@
 """A scheme in a state every insurance page can show, built through the services: the council's scheme (three
 tiers, a threshold of 1), open for enrolment from yesterday to next week, cover from next month for a year."""
 
+import io
 from datetime import timedelta
+
+from werkzeug.datastructures import FileStorage
 
 from marketplace.core.clock import today
 from marketplace.extensions import db
@@ -48,9 +51,18 @@ def answers(scheme, answer: str = "no") -> dict[int, str]:
     return {question.id: answer for question in scheme.questions}
 
 
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def attach_wording(scheme, officer, content: bytes = PDF, filename: str = "wording.pdf") -> None:
+    schemes.attach_wording(scheme, officer, FileStorage(io.BytesIO(content), filename=filename))
+
+
 def insurance_world(officer, council, owner, enterprise) -> dict:
-    """Enterprise A covered by an active scheme (invoice mode: covered on its mandate)."""
+    """Enterprise A covered by an active scheme with its policy wording (invoice mode: covered on its mandate)."""
     scheme = open_scheme(officer, council, threshold=1)
+    attach_wording(scheme, officer)
     enrolment = enrolments.pledge(scheme, enterprise, owner, answers=answers(scheme), invoice_mandate=True)
     activation.activate_early(scheme, officer)
-    return {"scheme_id": scheme.id, "enrolment_id": enrolment.id, "number": enrolment.member_number}
+    link = enrolments.share_proof(enrolment, owner)
+    return {"scheme_id": scheme.id, "enrolment_id": enrolment.id, "number": enrolment.member_number, "link": link}
