@@ -181,6 +181,7 @@ ALLOWED = {
     "insurance.manage_schemes": PUBLISHER,
     "insurance.wording": {"entrepreneur", "member", "other_org", "publisher"},  # the enterprises it is for
     "insurance.upload_wording": PUBLISHER,
+    "insurance.bordereau": PUBLISHER,
     "insurance.new_scheme": PUBLISHER,
     "insurance.manage_scheme": PUBLISHER,
     "insurance.open_scheme": PUBLISHER,

@@ -1,7 +1,7 @@
 """Who a person is in insurance (the scheme's publisher, an enterprise's owner), defined once here; the scoped
 getters and the policies routes and services name."""
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.permissions import is_signed_in, register_policy
 from ..core.permissions import require as require  # services import it from here: insurance's policies are loaded
@@ -29,6 +29,13 @@ def _shown():
 def managed_scheme(scheme_id: int, user) -> Scheme | None:
     """A scheme the person's body offers, with what its pages show."""
     scheme = db.session.get(Scheme, scheme_id, options=_shown())
+    return scheme if scheme is not None and manages_scheme(user, scheme) else None
+
+
+def managed_scheme_for_sheet(scheme_id: int, user) -> Scheme | None:
+    """A scheme the person's body offers, with only what its spreadsheet needs (its body and cover lines)."""
+    shown = (joinedload(Scheme.organisation), selectinload(Scheme.cover_lines))
+    scheme = db.session.get(Scheme, scheme_id, options=shown)
     return scheme if scheme is not None and manages_scheme(user, scheme) else None
 
 

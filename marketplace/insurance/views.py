@@ -15,10 +15,11 @@ from ..organisations.areas import area_choices
 from ..organisations.permissions import organisation_for
 from ..payments.saved_methods import needs_saved_method, start_saving_method
 from . import activation, certificates, enrolments, schemes
+from .bordereau import bordereau_csv
 from .charts import price_chart
 from .forms import SchemeForm, WordingForm, answers_of, join_form
 from .models import Enrolment, Scheme
-from .permissions import managed_scheme, visible_scheme
+from .permissions import managed_scheme, managed_scheme_for_sheet, visible_scheme
 from .statuses import EnrolmentStatus, SchemeStatus
 
 bp = Blueprint("insurance", __name__, url_prefix="/insurance")
@@ -313,6 +314,15 @@ def upload_wording(scheme: Scheme):
     if saved.ok:
         return redirect(url_for("insurance.manage_scheme", scheme_id=scheme.id))
     return render_template("components/form_page.html", form=form, title="Upload the policy wording", lead=scheme.name)
+
+
+@bp.route("/manage/schemes/<int:scheme_id>/bordereau.csv")
+@policy("scheme_manager", load=managed_scheme_for_sheet)
+def bordereau(scheme: Scheme):
+    """The insurer's bordereau as a spreadsheet (each download audited)."""
+    body = bordereau_csv(scheme, current_user)
+    disposition = f'attachment; filename="bordereau-{scheme.id}.csv"'
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": disposition})
 
 
 @bp.route("/manage/schemes/<int:scheme_id>/open", methods=["POST"])

@@ -3,6 +3,7 @@ the pool reaches and what the next one needs, answers the insurer's questions an
 the certificate downloads as an attachment to the enterprise's people only, and anyone can check it by member number,
 seeing only what a third party needs."""
 
+import csv
 import io
 import re
 from datetime import timedelta
@@ -17,7 +18,7 @@ from marketplace.insurance import activation
 from marketplace.insurance.models import Enrolment, Scheme
 from marketplace.insurance.statuses import EnrolmentStatus, SchemeStatus
 from tests import factories
-from tests.database import count
+from tests.database import audit_events, count
 from tests.insurance.world import PDF, answers, open_scheme
 from tests.pages import errors, main_text
 
@@ -229,3 +230,20 @@ def test_proof_of_cover_is_shared_by_an_unguessable_link_and_revoked(client, log
     client.post("/sign-out")
     assert client.get(f"/insurance/proof/{link}").status_code == 404
     assert client.get(f"/insurance/proof/{link}/certificate.pdf").status_code == 404
+
+
+def test_the_bordereau_lists_members_for_the_insurer_and_each_download_is_audited(client, login_as, people):
+    officer, council, owner, enterprise = people
+    scheme = open_scheme(officer, council, threshold=1)
+    activation.join(scheme, enterprise, owner, answers=answers(scheme), invoice_mandate=True)
+    activation.activate_early(scheme, officer)
+    db.session.commit()
+    login_as(officer)
+    sheet = client.get(f"/insurance/manage/schemes/{scheme.id}/bordereau.csv")
+    assert sheet.mimetype == "text/csv" and sheet.headers["Content-Disposition"].startswith("attachment;")
+    header, row = list(csv.reader(io.StringIO(sheet.get_data(as_text=True))))
+    assert header[:4] == ["Member number", "Business", "Legal form", "Postcode"]
+    assert row[1:4] == ["Ann's Care", "sole_trader", "LS6 2AB"] and "Public liability £5,000,000" in row[5]
+    assert row[8] == "£240" and row[11] == "active"
+    client.get(f"/insurance/manage/schemes/{scheme.id}/bordereau.csv")
+    assert len(audit_events("insurance_scheme.bordereau_downloaded")) == 2

@@ -12,6 +12,7 @@ from marketplace.insurance.statuses import EnrolmentStatus
 from marketplace.payments.models import Payment, PaymentStatus
 from tests import factories
 from tests.database import notifications_for
+from tests.pages import main_text
 from tests.insurance.world import answers, open_scheme
 from tests.payments.test_saved_methods import intents_posted, save_card
 
@@ -74,3 +75,21 @@ def test_a_declined_card_is_retried_daily_then_the_pledge_is_cancelled(ctx, cloc
     assert notifications_for(never_owner, "insurance_enrolment_cancelled")
     charged = select(Payment).where(Payment.status == PaymentStatus.SUCCEEDED)
     assert [p.idempotency_key for p in db.session.scalars(charged)] == [f"insurance-premium-{fixed}-{scheme.id}-2"]
+
+
+def test_the_dashboard_asks_for_a_card_then_for_another_after_a_decline(ctx, clock, stripe_mode, client, login_as):
+    officer = factories.user(role="publisher")
+    council = factories.publisher(officer)
+    scheme = open_scheme(officer, council, threshold=1)
+    owner = factories.user()
+    organisation = factories.enterprise(owner)
+    db.session.commit()
+    activation.join(scheme, organisation, owner, answers=answers(scheme))
+    db.session.commit()
+    login_as(owner)
+    assert f"Save a card for your {scheme.name} pledge" in main_text(client.get("/dashboard"))
+    save_card(stripe_mode, client, organisation, owner, card="declined")
+    assert f"Save a card for your {scheme.name} pledge" not in main_text(client.get("/dashboard"))
+    activation.activate_early(db.session.get(type(scheme), scheme.id), officer)
+    db.session.commit()
+    assert f"Save another card for your {scheme.name} premium" in main_text(client.get("/dashboard"))
