@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovFileInput, GovRadioInput
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
+from wtforms import BooleanField, RadioField, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..core.date_input import DateInputField
@@ -13,9 +13,7 @@ from ..core.forms import (
     BaseForm,
     WholeNumberField,
     area_checkboxes,
-    blank_to_none,
     pounds_field,
-    strip_text,
     submit,
     text_area,
     text_field,
@@ -119,11 +117,14 @@ class SchemeForm(BaseForm):
         description="Leave empty for any kind",
         validate_choice=True,
     )
-    max_fte = StringField(
+    max_fte = text_field(
         "Most full-time staff (optional)",
-        filters=[strip_text, blank_to_none],
-        validators=[Optional(), _fte],
-        render_kw={"inputmode": "decimal", "class": "govuk-input--width-5"},
+        None,
+        max_length=6,
+        validators=[_fte],
+        hint="Leave empty for any size",
+        inputmode="decimal",
+        **{"class": "govuk-input--width-5"},
     )
 
     for _kind, _label in COVER_LABELS.items():
