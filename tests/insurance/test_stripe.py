@@ -12,8 +12,8 @@ from marketplace.insurance.statuses import EnrolmentStatus
 from marketplace.payments.models import Payment, PaymentStatus
 from tests import factories
 from tests.database import notifications_for
-from tests.pages import main_text
 from tests.insurance.world import answers, open_scheme
+from tests.pages import main_text
 from tests.payments.test_saved_methods import intents_posted, save_card
 
 
