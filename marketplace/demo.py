@@ -149,6 +149,7 @@ def seed_demo() -> list[tuple[str, str]]:
         {slug: find_user_by_email(f"officer.{slug}@{DOMAIN}") for slug in publishers},
         areas,
         [find_user_by_email(f"owner{n}@{DOMAIN}") for n in range(1, len(ENTERPRISES) + 1)],
+        finance,
     )
     return logins
 

@@ -4,7 +4,7 @@ declined for a premium (one query, none for people with no such role)."""
 from flask import url_for
 from sqlalchemy import and_, exists, or_, select
 
-from ..core.features import Task
+from ..core.features import NavLink, Task
 from ..extensions import db
 from ..organisations import permissions as org
 from ..organisations.models import MemberRole
@@ -46,3 +46,13 @@ def insurance_tasks(user) -> list[Task]:
                 Task(f"Save a card for your {name} pledge", link, "It is charged only if the scheme goes ahead")
             )
     return tasks
+
+
+def insurance_links(user) -> list[NavLink]:
+    """Insurance schemes for everyone; each publisher's own schemes."""
+    links = [NavLink("Insurance schemes", "insurance.schemes_list")]
+    for membership in org.publisher_memberships(user):
+        name = membership.organisation.name
+        values = {"org_id": membership.organisation_id}
+        links.append(NavLink(f"Insurance schemes of {name}", "insurance.manage_schemes", values))
+    return links

@@ -3,8 +3,13 @@ certificates), West Yorkshire's is open and short of its threshold, and Cornwall
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from ..core.clock import clock, today, utcnow
+from ..extensions import db
+from ..payments.services import mark_invoice_paid
 from . import activation, schemes
+from .models import Enrolment
 from .schemes import LineDetails, QuestionDetails
 from .statuses import CoverKind, SubsidyKind
 
@@ -48,8 +53,8 @@ def _pledge(scheme, owner) -> None:
     activation.join(scheme, organisation, owner, answers=answers, invoice_mandate=True)
 
 
-def seed_insurance(publishers: dict, officers: dict, areas: dict, owners: list) -> None:
-    """owners: the eight demo enterprises' owners, in the order they were made."""
+def seed_insurance(publishers: dict, officers: dict, areas: dict, owners: list, finance) -> None:
+    """owners: the eight demo enterprises' owners, in the order they were made; finance: Leeds's finance person."""
     now = utcnow()
     with clock.at(now - timedelta(days=40)):
         leeds = _scheme(
@@ -67,6 +72,9 @@ def seed_insurance(publishers: dict, officers: dict, areas: dict, owners: list) 
         for owner in owners[:2]:
             _pledge(leeds, owner)
         activation.activate_early(leeds, officers["leeds"])
+    with clock.at(now - timedelta(days=33)):
+        for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.scheme_id == leeds.id)):
+            mark_invoice_paid(enrolment.payment, finance)  # the members paid their invoices
     with clock.at(now - timedelta(days=60)):
         cornwall = _scheme(
             publishers["cornwall"],

@@ -1,7 +1,7 @@
 """Insurance plugs in: its pages and tables, the jobs that close enrolment, retry declined premiums and end
 periods, navigation, and what it does when a premium is paid or declined."""
 
-from ..core.features import DashboardTasks, Feature, Job, everyone, nav_link
+from ..core.features import DashboardLinks, DashboardTasks, Feature, Job, everyone, nav_link
 from ..payments.hooks import PurposeHandlers
 from ..payments.models import PaymentPurpose
 from . import models, permissions  # noqa: F401  (permissions registers insurance's policies)
@@ -13,7 +13,7 @@ from .activation import (
     premium_paid,
     retry_failed_charges,
 )
-from .dashboard import insurance_tasks
+from .dashboard import insurance_links, insurance_tasks
 from .views import bp
 
 feature = Feature(
@@ -39,6 +39,7 @@ feature = Feature(
         ),
     ),
     dashboard_tasks=(DashboardTasks(14, insurance_tasks),),
+    dashboard_links=(DashboardLinks(26, "Insurance", insurance_links),),
     navigation=(nav_link(55, "Insurance", "insurance.schemes_list", shown_to=everyone),),
     payment_purposes=(
         PurposeHandlers(

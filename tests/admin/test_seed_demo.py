@@ -107,6 +107,8 @@ def test_seed_demo_shows_every_training_feature(app, ctx):
     assert any(p.invoice_reference for p in paid)
     marked_paid = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "payment.succeeded")).all()
     assert sorted(event.actor.email for event in marked_paid) == [
+        f"finance.leeds@{DOMAIN}",  # the two Leeds insurance members' premium invoices
+        f"finance.leeds@{DOMAIN}",
         f"officer.cornwall@{DOMAIN}",  # the paid invoice with a refund to send
         f"officer.leeds@{DOMAIN}",
     ]
