@@ -184,6 +184,7 @@ ALLOWED = {
     "insurance.bordereau": PUBLISHER,
     "insurance.new_scheme": PUBLISHER,
     "insurance.manage_scheme": PUBLISHER,
+    "insurance.edit_scheme": PUBLISHER,
     "insurance.open_scheme": PUBLISHER,
     "insurance.activate_scheme": PUBLISHER,
     "insurance.cancel_scheme": PUBLISHER,

@@ -18,7 +18,7 @@ from ..core.forms import (
     text_area,
     text_field,
 )
-from ..core.money import parse_pounds
+from ..core.money import format_pounds_field, parse_pounds
 from ..organisations.models import LEGAL_FORM_LABELS
 from .schemes import LineDetails, QuestionDetails
 from .statuses import COVER_LABELS, QuestionKind, SubsidyKind
@@ -231,6 +231,29 @@ class SchemeForm(BaseForm):
             "tiers": self.tiers(),
             "questions": self.questions(),
         }
+
+
+def scheme_data(scheme) -> dict:
+    """A scheme's settings as the form shows them (for changing a draft)."""
+    data = {
+        "area_ids": [area.id for area in scheme.areas],
+        "legal_forms": scheme.legal_form_list,
+        "max_fte": format(scheme.max_fte.normalize(), "f") if scheme.max_fte is not None else "",
+        "subsidy_pounds": format_pounds_field(scheme.subsidy_value) if scheme.subsidy_kind == SubsidyKind.FIXED else "",
+        "subsidy_percent": scheme.subsidy_value if scheme.subsidy_kind == SubsidyKind.PERCENT else None,
+        "subsidy_budget": format_pounds_field(scheme.subsidy_budget_pence) if scheme.subsidy_budget_pence else "",
+    }
+    for line in scheme.cover_lines:
+        data[f"{line.kind}_limit"] = format_pounds_field(int(line.limit_pence))
+        data[f"{line.kind}_excess"] = format_pounds_field(line.excess_pence) if line.excess_pence else ""
+    for row, tier in enumerate(scheme.tiers[:TIER_ROWS], start=1):
+        if row > 1:
+            data[f"tier_{row}_members"] = tier.min_members
+        data[f"tier_{row}_price"] = format_pounds_field(tier.annual_price_pence)
+    for row, question in enumerate(scheme.questions[:QUESTION_ROWS], start=1):
+        data[f"question_{row}"] = question.text
+        data[f"question_{row}_declines"] = question.declining_answer or ""
+    return data
 
 
 def join_form(scheme, *, invoice: bool):

@@ -51,6 +51,7 @@ def _apply(scheme: Scheme, details: dict, lines, tiers, questions) -> None:
         setattr(scheme, name, value)
     if area_ids is not None:
         scheme.areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids)))) if area_ids else []
+    _clear_children(scheme, lines=lines, tiers=tiers, questions=questions)
     if lines is not None:
         if len({line.kind for line in lines}) != len(lines):
             raise DomainError("Each kind of cover can be listed once")
@@ -70,6 +71,17 @@ def _apply(scheme: Scheme, details: dict, lines, tiers, questions) -> None:
             for number, q in enumerate(questions, start=1)
         ]
     _check(scheme)
+
+
+def _clear_children(scheme: Scheme, **replaced) -> None:
+    """Remove the rows about to be replaced first (their unique keys would clash with the new rows in one flush)."""
+    names = {"lines": "cover_lines", "tiers": "tiers", "questions": "questions"}
+    cleared = [names[name] for name, rows in replaced.items() if rows is not None]
+    if scheme.id is None or not cleared:
+        return
+    for name in cleared:
+        getattr(scheme, name).clear()
+    db.session.flush()
 
 
 def _tiers(tiers: list[tuple[int, int]]) -> list[PriceTier]:

@@ -1,7 +1,7 @@
 """Insurance's pages: schemes anyone can read, joining for an enterprise's owners, certificates and their public
 check, and the publisher's schemes."""
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -17,7 +17,7 @@ from ..payments.saved_methods import needs_saved_method, start_saving_method
 from . import activation, certificates, enrolments, schemes
 from .bordereau import bordereau_csv
 from .charts import price_chart
-from .forms import SchemeForm, WordingForm, answers_of, join_form
+from .forms import SchemeForm, WordingForm, answers_of, join_form, scheme_data
 from .models import Enrolment, Scheme
 from .permissions import managed_scheme, managed_scheme_for_sheet, visible_scheme
 from .statuses import EnrolmentStatus, SchemeStatus
@@ -269,6 +269,25 @@ def new_scheme(organisation):
         return redirect(url_for("insurance.manage_scheme", scheme_id=saved.result.id))
     return render_template(
         "components/form_page.html", form=form, title="Set up an insurance scheme", lead=organisation.name
+    )
+
+
+@bp.route("/manage/schemes/<int:scheme_id>/edit", methods=["GET", "POST"])
+@policy("scheme_manager", load=managed_scheme)
+def edit_scheme(scheme: Scheme):
+    """Change a draft's settings (once open, what members were promised stays)."""
+    if scheme.status != SchemeStatus.DRAFT:
+        flash("Only a draft scheme can be changed: members have been promised what it says.", "error")
+        return redirect(url_for("insurance.manage_scheme", scheme_id=scheme.id))
+    form = _scheme_form(obj=scheme, data=scheme_data(scheme))
+    if submit(
+        form,
+        lambda: schemes.update_scheme(scheme, current_user, **form.details()),
+        success="The scheme's settings have been saved.",
+    ).ok:
+        return redirect(url_for("insurance.manage_scheme", scheme_id=scheme.id))
+    return render_template(
+        "components/form_page.html", form=form, title=f"Change {scheme.name}", lead=scheme.organisation.name
     )
 
 

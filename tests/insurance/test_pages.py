@@ -20,7 +20,7 @@ from marketplace.insurance.statuses import EnrolmentStatus, SchemeStatus
 from tests import factories
 from tests.database import audit_events, count
 from tests.insurance.world import PDF, answers, open_scheme
-from tests.pages import errors, main_text
+from tests.pages import errors, main_text, soup
 
 
 @pytest.fixture
@@ -247,3 +247,32 @@ def test_the_bordereau_lists_members_for_the_insurer_and_each_download_is_audite
     assert row[8] == "£240" and row[11] == "active"
     client.get(f"/insurance/manage/schemes/{scheme.id}/bordereau.csv")
     assert len(audit_events("insurance_scheme.bordereau_downloaded")) == 2
+
+
+def test_a_draft_is_changed_through_its_form_and_an_open_scheme_is_not(client, login_as, people):
+    officer, council, _, _ = people
+    login_as(officer)
+    client.post(f"/insurance/manage/organisations/{council.id}/schemes/new", data=scheme_form())
+    scheme = db.session.scalars(select(Scheme)).one()
+    page = client.get(f"/insurance/manage/schemes/{scheme.id}/edit")
+    form = soup(page)
+    assert form.select_one("#name")["value"] == "Leeds care insurance"
+    assert form.select_one("#tier_3_members")["value"] == "25" and form.select_one("#tier_3_price")["value"] == "140.00"
+    assert form.select_one("#subsidy_percent")["value"] == "10"
+    assert form.select_one("input[name=question_1_declines][value=yes]").has_attr("checked")
+    changed = client.post(
+        f"/insurance/manage/schemes/{scheme.id}/edit",
+        data=scheme_form(name="Leeds care insurance 2027", tier_3_price="150"),
+    )
+    assert changed.status_code == 302, errors(changed)
+    db.session.expire_all()
+    scheme = db.session.get(Scheme, scheme.id)
+    assert scheme.name == "Leeds care insurance 2027" and [t.annual_price_pence for t in scheme.tiers] == [
+        24_000,
+        18_000,
+        15_000,
+    ]
+    client.post(f"/insurance/manage/schemes/{scheme.id}/open")
+    refused = client.get(f"/insurance/manage/schemes/{scheme.id}/edit")
+    assert refused.status_code == 302
+    assert "Only a draft scheme can be changed" in main_text(client.get(refused.headers["Location"]))
