@@ -34,3 +34,25 @@ def centred_line(pdf: FPDF, text: str, size: int, *, style: str = "", top: float
         pdf.set_y(top)
     pdf.set_font("Helvetica", style=style, size=size)
     pdf.multi_cell(0, size * 0.55, printable(text), align="C", new_x="LMARGIN", new_y="NEXT")
+
+
+def framed_page(title: str, *, landscape: bool) -> FPDF:
+    """An A4 page with the service's blue border, titled and authored, ready for centred lines."""
+    pdf = FPDF(orientation="landscape" if landscape else "portrait", format="A4")
+    pdf.set_title(title)
+    pdf.set_author("Backstop")
+    pdf.add_page()
+    pdf.set_draw_color(29, 112, 184)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    return pdf
+
+
+def check_here(pdf: FPDF, url: str, *, size_mm: int = 30) -> None:
+    """Where to check the document: the address as text and a QR code of it, centred, shrunk to stay inside the
+    border."""
+    pdf.ln(4)
+    centred_line(pdf, f"Check this certificate at {url}", 10)
+    top = pdf.get_y() + 2
+    size = max(18, min(size_mm, pdf.h - 13 - top))
+    pdf.image(qr_code_png(url), x=(pdf.w - size) / 2, y=top, w=size, h=size, alt_text=f"QR code for {url}")

@@ -5,19 +5,16 @@ import re
 from dataclasses import dataclass
 
 from flask import url_for
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.clock import today
 from ..core.money import format_pence
-from ..core.pdf import centred_line, qr_code_png
+from ..core.pdf import centred_line, check_here, framed_page
 from ..core.template_helpers import format_date
 from ..extensions import db
 from .models import Enrolment, Scheme
 from .statuses import EnrolmentStatus
-
-QR_SIZE_MM = 30
 
 
 def find_by_number(number: str) -> Enrolment | None:
@@ -61,13 +58,7 @@ def certificate_pdf(enrolment: Enrolment) -> bytes:
     """An A4 certificate: the business, the scheme and insurer, each cover line with its limit and excess, the
     period, the member number, and where (and a QR code) to check it."""
     scheme = enrolment.scheme
-    pdf = FPDF(orientation="portrait", format="A4")
-    pdf.set_title(f"Certificate of insurance {enrolment.member_number}")
-    pdf.set_author("Backstop")
-    pdf.add_page()
-    pdf.set_draw_color(29, 112, 184)
-    pdf.set_line_width(1.5)
-    pdf.rect(10, 10, 190, 277)
+    pdf = framed_page(f"Certificate of insurance {enrolment.member_number}", landscape=False)
     centred_line(pdf, "Certificate of insurance", 24, style="B", top=24)
     centred_line(pdf, enrolment.organisation.name, 18, style="B", top=42)
     centred_line(pdf, f"is a member of {scheme.name}", 13)
@@ -87,11 +78,5 @@ def certificate_pdf(enrolment: Enrolment) -> bytes:
         pdf, f"Covered from {format_date(enrolment.cover_starts)} to {format_date(enrolment.cover_ends)}", 13, style="B"
     )
     centred_line(pdf, f"Member number: {enrolment.member_number}", 13, style="B")
-    url = verification_url(enrolment)
-    pdf.ln(4)
-    centred_line(pdf, f"Check this certificate at {url}", 10)
-    top = pdf.get_y() + 2
-    pdf.image(
-        qr_code_png(url), x=(pdf.w - QR_SIZE_MM) / 2, y=top, w=QR_SIZE_MM, h=QR_SIZE_MM, alt_text=f"QR code for {url}"
-    )
+    check_here(pdf, verification_url(enrolment))
     return bytes(pdf.output())

@@ -4,12 +4,11 @@ import re
 from datetime import date, timedelta
 
 from flask import url_for
-from fpdf import FPDF
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.clock import to_london, utcnow
-from ..core.pdf import centred_line, qr_code_png
+from ..core.pdf import centred_line, check_here, framed_page
 from ..core.template_helpers import format_date
 from ..core.urls import links_context
 from ..extensions import db
@@ -98,18 +97,9 @@ def cpd_hours(record: TrainingRecord) -> str:
     return f"{float(record.course.cpd_hours or 0):g}"
 
 
-QR_SIZE_MM = 30
-
-
 def certificate_pdf(record: TrainingRecord) -> bytes:
     """An A4 landscape certificate with the person, course, dates, number and where to check it."""
-    pdf = FPDF(orientation="landscape", format="A4")
-    pdf.set_title(f"Certificate {record.certificate_number}")
-    pdf.set_author("Backstop")
-    pdf.add_page()
-    pdf.set_draw_color(29, 112, 184)
-    pdf.set_line_width(1.5)
-    pdf.rect(10, 10, 277, 190)
+    pdf = framed_page(f"Certificate {record.certificate_number}", landscape=True)
     centred_line(pdf, "Certificate of training", 26, style="B", top=28)
     centred_line(pdf, "This is to certify that", 14, top=50)
     centred_line(pdf, record.person_name, 24, style="B")
@@ -118,7 +108,7 @@ def certificate_pdf(record: TrainingRecord) -> bytes:
     pdf.ln(5)
     for text in _details(record):
         centred_line(pdf, text, 13)
-    _check_here(pdf, verification_url(record))
+    check_here(pdf, verification_url(record))
     return bytes(pdf.output())
 
 
@@ -134,12 +124,3 @@ def _details(record: TrainingRecord) -> tuple[str, ...]:
         f"CPD hours: {cpd_hours(record)}{accreditation}",
         f"Certificate number: {record.certificate_number}",
     )
-
-
-def _check_here(pdf: FPDF, url: str) -> None:
-    """Where to check the certificate: the address as text and a QR code of it, centred inside the border."""
-    pdf.ln(4)
-    centred_line(pdf, f"Check this certificate at {url}", 10)
-    top = pdf.get_y() + 2
-    size = max(18, min(QR_SIZE_MM, 197 - top))
-    pdf.image(qr_code_png(url), x=(pdf.w - size) / 2, y=top, w=size, h=size, alt_text=f"QR code for {url}")
